@@ -1,0 +1,197 @@
+/**
+ * One error hierarchy for the whole library. Catch by class (`instanceof RateLimitError`), never by
+ * parsing messages. Every message says what happened and what to do; none carries a secret or token.
+ */
+import type { ErrorBody } from './contract/errors.js';
+
+/** Base of every error this library throws. */
+export class GenesysPromptError extends Error {
+  /** Stable machine-readable code (`invalid.input`, `too.many.requests.retry.after`, ...). */
+  readonly code: string;
+  /** HTTP status when the error came from a response. */
+  readonly status: number | undefined;
+  /** `ININ-Correlation-Id` of the failing request, when there was one. */
+  readonly correlationId: string | undefined;
+
+  constructor(message: string, options: { code: string; status?: number; correlationId?: string; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.status = options.status;
+    this.correlationId = options.correlationId;
+  }
+}
+
+// ---------------------------------------------------------------- bad input (never sent)
+
+/** Bad input: names the field (a dotted path, prefixed by the file when there is one) and the fix. */
+export class ValidationError extends GenesysPromptError {
+  readonly field: string;
+  readonly fix: string;
+  readonly file: string | undefined;
+  constructor(field: string, problem: string, fix: string, options: { file?: string; code?: string; cause?: unknown } = {}) {
+    const where = options.file ? `${options.file}: ${field}` : field;
+    super(`${where}: ${problem}; ${fix}`, { code: options.code ?? 'invalid.input', cause: options.cause });
+    this.field = field;
+    this.fix = fix;
+    this.file = options.file;
+  }
+}
+
+/** Strict interpolation found variables with no value; lists every one of them. */
+export class MissingVariablesError extends ValidationError {
+  readonly missing: readonly string[];
+  constructor(missing: readonly string[], options: { file?: string } = {}) {
+    super(
+      'variables',
+      `missing value for ${missing.map((m) => `{{${m}}}`).join(', ')}`,
+      `pass ${missing.map((m) => `--var ${m}=...`).join(' ')} (or set variables.${missing[0]} in the template)`,
+      { ...options, code: 'missing.variables' },
+    );
+    this.missing = missing;
+  }
+}
+
+/** The pinned messages (system + newest user) alone do not fit the budget. */
+export class TokenBudgetError extends ValidationError {
+  readonly pinnedTokens: number;
+  readonly budget: number;
+  constructor(pinnedTokens: number, budget: number, detail = '') {
+    super(
+      'contextWindowLimit',
+      `the system instruction and the newest user message need ${pinnedTokens} tokens but the budget is ${budget}${detail}`,
+      'raise contextWindowLimit, lower maxOutputTokens, or shorten the system instruction or user message',
+      { code: 'token.budget.exceeded' },
+    );
+    this.pinnedTokens = pinnedTokens;
+    this.budget = budget;
+  }
+}
+
+/** Missing or unsafe configuration (credentials, environment, insecure URL). */
+export class ConfigurationError extends ValidationError {
+  constructor(field: string, problem: string, fix: string) {
+    super(field, problem, fix, { code: 'invalid.configuration' });
+  }
+}
+
+// ---------------------------------------------------------------- API answers
+
+/** Options of an error built from an HTTP answer. */
+export interface ApiErrorOptions {
+  status: number;
+  code?: string;
+  correlationId?: string;
+  body?: ErrorBody | undefined;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** The API answered with an error status. */
+export class ApiError extends GenesysPromptError {
+  override readonly status: number;
+  /** The parsed Genesys error body, when it had one. */
+  readonly body: ErrorBody | undefined;
+  /** Response headers (lower-case names). Never includes request headers, so never a token. */
+  readonly headers: Record<string, string>;
+  constructor(message: string, options: ApiErrorOptions) {
+    super(message, {
+      code: options.code ?? options.body?.code ?? `http.${options.status}`,
+      status: options.status,
+      correlationId: options.correlationId,
+      cause: options.cause,
+    });
+    this.status = options.status;
+    this.body = options.body;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** 400: the request broke the schema; never retried. */
+export class BadRequestError extends ApiError {}
+/** 401: credentials refused or token expired (after one re-login and retry). */
+export class AuthenticationError extends ApiError {}
+/** 403: the OAuth client lacks a scope or role; never retried. */
+export class PermissionDeniedError extends ApiError {}
+/** 404: unknown assistant or conversation; never retried. */
+export class NotFoundError extends ApiError {}
+/** 429 after every retry: `retryAfterMs` is the server's last `Retry-After`. */
+export class RateLimitError extends ApiError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: ApiErrorOptions & { retryAfterMs?: number }) {
+    super(message, { code: 'too.many.requests.retry.after', ...options });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+/** 5xx after every retry. */
+export class InternalServerError extends ApiError {}
+
+// ---------------------------------------------------------------- transport
+
+/** The connection failed or was reset before an answer. */
+export class ConnectionError extends GenesysPromptError {
+  constructor(message: string, options: { cause?: unknown; code?: string } = {}) {
+    super(message, { code: options.code ?? 'connection.failed', cause: options.cause });
+  }
+}
+/** A request or the overall deadline ran out. */
+export class TimeoutError extends GenesysPromptError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'timeout', cause: options.cause });
+  }
+}
+/** The caller's `AbortSignal` fired. */
+export class AbortError extends GenesysPromptError {
+  constructor(message = 'the operation was aborted by the caller', options: { cause?: unknown } = {}) {
+    super(message, { code: 'aborted', cause: options.cause });
+  }
+}
+/** The answer stream failed: an `aiResponseError` event, or it could not be recovered. */
+export class StreamError extends GenesysPromptError {
+  readonly conversationId: string | undefined;
+  constructor(message: string, options: { code?: string; conversationId?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? 'stream.failed', cause: options.cause });
+    this.conversationId = options.conversationId;
+  }
+}
+
+/** What to do next for each status, so messages say the fix. */
+const STATUS_ADVICE: Record<number, string> = {
+  400: 'fix the request fields named in the details',
+  401: 'check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET for this environment',
+  403: 'grant the OAuth client the scope named here (role "AI Assistant Admin" or equivalent) in Genesys Cloud Admin > OAuth',
+  404: 'check the assistant id and the environment',
+  429: 'lower the request rate (requestsPerMinute) or raise maxRetries',
+};
+
+/**
+ * Maps an HTTP error answer to its class, in one place.
+ * @param status HTTP status
+ * @param body parsed Genesys error body, if the answer had one
+ * @param headers response headers, lower-case names
+ * @param context what was being done, e.g. `POST /api/v2/ai/assistants/{id}/conversations`
+ */
+export function errorFromResponse(
+  status: number,
+  body: ErrorBody | undefined,
+  headers: Record<string, string>,
+  context: string,
+): ApiError {
+  const correlationId = headers['inin-correlation-id'] ?? body?.contextId;
+  const advice = status >= 500 ? 'the service failed; retry later' : (STATUS_ADVICE[status] ?? 'see the details');
+  const message = `${context} failed with ${status}${body?.message ? `: ${body.message}` : ''}; ${advice}`;
+  const options: ApiErrorOptions = { status, body, headers, correlationId };
+  if (status === 400 || status === 422) return new BadRequestError(message, options);
+  if (status === 401) return new AuthenticationError(message, options);
+  if (status === 403) return new PermissionDeniedError(message, options);
+  if (status === 404) return new NotFoundError(message, options);
+  if (status === 429) {
+    const seconds = Number(headers['retry-after']);
+    return new RateLimitError(message, {
+      ...options,
+      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
+    });
+  }
+  if (status >= 500) return new InternalServerError(message, options);
+  return new ApiError(message, options);
+}
