@@ -125,6 +125,8 @@ export class RateLimitError extends ApiError {
 }
 /** 5xx after every retry. */
 export class InternalServerError extends ApiError {}
+/** A success status whose body does not match the wire contract (PRODUCT.md 4); never retried. */
+export class InvalidResponseError extends ApiError {}
 
 // ---------------------------------------------------------------- transport
 

@@ -1,0 +1,120 @@
+/**
+ * Turns the `environment` setting (region name, domain, or base URL) into the login, REST and socket
+ * origins, and the SDK call that points an `ApiClient` at them.
+ */
+import { ConfigurationError } from '../errors.js';
+import { type GatewayConfiguration, sdkRegionHosts } from './sdk-binding.js';
+
+/** Where the library talks to, resolved from the `environment` setting. */
+export interface ResolvedEnvironment {
+  /** What the setting was: a region name, a domain, or a base URL (emulator or gateway). */
+  kind: 'region' | 'domain' | 'baseUrl';
+  /** Origin of `POST /oauth/token`, e.g. `https://login.mypurecloud.com`. */
+  loginBaseUrl: string;
+  /** Origin of the REST API, e.g. `https://api.mypurecloud.com`. */
+  apiBaseUrl: string;
+  /** Origin of the direct WebSocket transport: the API origin as `wss://` (or `ws://` for plain http). */
+  socketBaseUrl: string;
+  /** For a base URL: what `ApiClient.setGateway` takes. */
+  gateway?: GatewayConfiguration;
+  /** For a region or domain: what `ApiClient.setEnvironment` takes. */
+  sdkEnvironment?: string;
+}
+
+/** Options of `resolveEnvironment`. */
+export interface ResolveEnvironmentOptions {
+  /** Allow plain http:// and ws:// to hosts other than loopback (default false). */
+  allowInsecure?: boolean;
+}
+
+const FIELD = 'environment';
+const EXAMPLES = 'a region (us_east_1), a domain (mypurecloud.com) or a base URL (http://127.0.0.1:8787)';
+const DOMAIN_RE = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const REGION_RE = /^[a-z]{2,5}(?:_[a-z]+)+_\d+$/i;
+
+/** True for `localhost`, `127.x.x.x` and `[::1]`: hosts plain http never leaves the machine for. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  return /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Resolves a region name (`us_east_1`), a domain (`mypurecloud.com`) or a base URL
+ * (`http://127.0.0.1:8787`: login, REST and sockets all on that origin).
+ * @param environment the setting, usually `GENESYS_ENVIRONMENT`
+ * @param options `allowInsecure` permits plain http to a non-loopback host
+ * @throws ConfigurationError when the setting is empty, unknown, or insecure
+ */
+export function resolveEnvironment(environment: string, options: ResolveEnvironmentOptions = {}): ResolvedEnvironment {
+  const value = environment.trim();
+  if (value === '') {
+    throw new ConfigurationError(FIELD, 'is empty', `set GENESYS_ENVIRONMENT or the environment option to ${EXAMPLES}`);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fromBaseUrl(value, options);
+
+  const regionDomain = sdkRegionHosts[value.toLowerCase()];
+  if (regionDomain !== undefined) return fromDomain(regionDomain, 'region');
+  if (REGION_RE.test(value)) {
+    throw new ConfigurationError(
+      FIELD,
+      `"${value}" is not a known Genesys Cloud region`,
+      `use one of ${Object.keys(sdkRegionHosts).join(', ')}, or the region's domain`,
+    );
+  }
+  // `api.mypurecloud.com` and `login.mypurecloud.com` name the same environment as the bare domain.
+  const domain = value.replace(/\/+$/, '').replace(/^(?:api|login)\./i, '');
+  if (DOMAIN_RE.test(domain)) return fromDomain(domain.toLowerCase(), 'domain');
+  throw new ConfigurationError(FIELD, `"${value}" is not a region, domain or URL`, `use ${EXAMPLES}`);
+}
+
+function fromDomain(domain: string, kind: 'region' | 'domain'): ResolvedEnvironment {
+  return {
+    kind,
+    loginBaseUrl: `https://login.${domain}`,
+    apiBaseUrl: `https://api.${domain}`,
+    socketBaseUrl: `wss://api.${domain}`,
+    sdkEnvironment: domain,
+  };
+}
+
+function fromBaseUrl(value: string, options: ResolveEnvironmentOptions): ResolvedEnvironment {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(FIELD, `"${value}" is not a valid URL`, `use ${EXAMPLES}`);
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!['http', 'https', 'ws', 'wss'].includes(scheme)) {
+    throw new ConfigurationError(FIELD, `scheme "${scheme}:" is not supported`, 'use an https:// (or, on loopback, http://) base URL');
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigurationError(FIELD, 'a base URL must not carry credentials, a query or a fragment', 'use only scheme://host:port[/path]');
+  }
+  const secure = scheme === 'https' || scheme === 'wss';
+  if (!secure && !options.allowInsecure && !isLoopbackHost(url.hostname)) {
+    throw new ConfigurationError(
+      FIELD,
+      `plain ${scheme}:// to ${url.hostname} would send the client secret and tokens unencrypted`,
+      'use https://, or pass allowInsecure: true if this network is trusted (loopback is always allowed)',
+    );
+  }
+  const httpScheme = secure ? 'https' : 'http';
+  const path = url.pathname.replace(/\/+$/, '');
+  const origin = `${httpScheme}://${url.host}${path}`;
+  const gateway: GatewayConfiguration = { host: url.hostname, protocol: httpScheme };
+  if (url.port !== '') gateway.port = Number(url.port);
+  if (path !== '') {
+    gateway.path_params_login = path;
+    gateway.path_params_api = path;
+  }
+  return {
+    kind: 'baseUrl',
+    loginBaseUrl: origin,
+    apiBaseUrl: origin,
+    socketBaseUrl: `${secure ? 'wss' : 'ws'}://${url.host}${path}`,
+    gateway,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Typed access to the parts of the official SDK `purecloud-platform-client-v2` this library uses.
+ * The SDK's own declarations do not export `ApiClientClass` or `AbstractHttpClient` as values, so
+ * the subset we rely on is declared here once, against the SDK's source (v262).
+ */
+import platformClientModule from 'purecloud-platform-client-v2';
+
+/** Gateway settings of `ApiClient.setGateway` (the SDK's `GatewayConfiguration`). */
+export interface GatewayConfiguration {
+  host: string;
+  protocol?: string;
+  port?: number;
+  path_params_login?: string;
+  path_params_api?: string;
+}
+
+/** The request the SDK hands to its HTTP client (`HttpRequestOptions`). */
+export interface SdkHttpRequest {
+  url: string;
+  method: string;
+  headers?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  data?: unknown;
+  timeout: number;
+}
+
+/** The axios-like answer the SDK expects from its HTTP client. */
+export interface SdkHttpResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  data: unknown;
+  text?: string;
+}
+
+/** The SDK's pluggable HTTP client contract (`AbstractHttpClient`). */
+export interface SdkHttpClient {
+  timeout: number;
+  request(options: SdkHttpRequest): Promise<SdkHttpResponse>;
+}
+
+/** What `loginClientCredentialsGrant` resolves to. */
+export interface SdkAuthData {
+  accessToken: string;
+  tokenExpiryTime: number;
+}
+
+/** The subset of the SDK's `ApiClient` this library uses. */
+export interface SdkApiClient {
+  config: {
+    environment: string;
+    basePath: string;
+    gateway?: GatewayConfiguration;
+    refresh_access_token: boolean;
+    live_reload_config: boolean;
+    getConfUrl(pathType: 'login' | 'api', regionUrl: string): string;
+  };
+  httpClient?: SdkHttpClient;
+  proxyAgent?: unknown;
+  timeout: number;
+  setEnvironment(environment: string): void;
+  setGateway(gateway: GatewayConfiguration | undefined): void;
+  setHttpClient(client: SdkHttpClient): void;
+  loginClientCredentialsGrant(clientId: string, clientSecret: string): Promise<SdkAuthData>;
+  callApi(
+    path: string,
+    httpMethod: string,
+    pathParams: Record<string, string>,
+    queryParams: Record<string, unknown>,
+    headerParams: Record<string, unknown>,
+    formParams: Record<string, unknown>,
+    bodyParam: unknown,
+    authNames: string[],
+    contentTypes: string[],
+    accepts: string[],
+    customHeaders?: Record<string, string>,
+  ): Promise<unknown>;
+}
+
+/** Constructor of the SDK's `AbstractHttpClient`, so our client passes its `instanceof` check. */
+type AbstractHttpClientConstructor = abstract new () => { timeout: number };
+
+interface PlatformClientModule {
+  ApiClientClass: new () => SdkApiClient;
+  AbstractHttpClient: AbstractHttpClientConstructor;
+  PureCloudRegionHosts: Record<string, string>;
+}
+
+const platformClient = platformClientModule as unknown as PlatformClientModule;
+
+/** The SDK's region table: `us_east_1` -> `mypurecloud.com`, ... */
+export const sdkRegionHosts: Readonly<Record<string, string>> = platformClient.PureCloudRegionHosts;
+
+/** The SDK's `AbstractHttpClient`, to extend. */
+export const SdkAbstractHttpClient: AbstractHttpClientConstructor = platformClient.AbstractHttpClient;
+
+/**
+ * A new, private `ApiClient` — never the process-wide singleton (`platformClient.ApiClient`), which
+ * the SDK creates at import time and which therefore is never the one returned here.
+ */
+export function createSdkApiClient(): SdkApiClient {
+  const client = new platformClient.ApiClientClass();
+  // No config-file polling (the SDK watches ~/.genesyscloudjavascript/config by default) and no
+  // SDK-side token refresh: this library owns both.
+  client.config.live_reload_config = false;
+  client.config.refresh_access_token = false;
+  return client;
+}
+
+/** True when `value` looks like an SDK `ApiClient` (has `callApi` and `loginClientCredentialsGrant`). */
+export function isSdkApiClient(value: unknown): value is SdkApiClient {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<SdkApiClient>;
+  return typeof candidate.callApi === 'function' && typeof candidate.loginClientCredentialsGrant === 'function';
+}

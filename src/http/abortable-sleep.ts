@@ -1,0 +1,28 @@
+/** A timer you can cancel with an `AbortSignal`; the one place the HTTP layer waits. */
+import { AbortError } from '../errors.js';
+
+/** Waits `ms`, or rejects with `AbortError` as soon as `signal` fires. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * Waits `ms` milliseconds. The timer keeps the process alive while someone waits on it (a paced
+ * batch must not exit early) and is cleared the moment the signal fires.
+ * @param ms how long to wait
+ * @param signal cancels the wait with `AbortError`
+ */
+export const abortableSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AbortError());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });

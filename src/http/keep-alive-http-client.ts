@@ -1,0 +1,200 @@
+/**
+ * The HTTP client the SDK's `ApiClient` sends through (its documented `setHttpClient` extension
+ * point). Node's own http/https with keep-alive agents, a per-request timeout and AbortSignal, and
+ * the raw status, headers and body of every answer — which the SDK's default client (axios, no
+ * keep-alive for http, no abort, body-only errors) does not give.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
+import { SdkAbstractHttpClient, type SdkHttpClient, type SdkHttpRequest, type SdkHttpResponse } from '../auth/sdk-binding.js';
+
+/** An HTTP answer as received: status, lower-case headers, parsed body (JSON or text). */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Per-request settings and the place the answer is recorded, for one SDK call. */
+export interface RequestContext {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** Filled in when an answer (any status) arrives. */
+  response?: RawResponse;
+}
+
+/** Rejection for a non-2xx answer, shaped like axios's so the SDK's error path works unchanged. */
+export class HttpStatusError extends Error {
+  readonly response: SdkHttpResponse;
+  constructor(response: SdkHttpResponse) {
+    super(`HTTP ${response.status}`);
+    this.name = 'HttpStatusError';
+    this.response = response;
+  }
+}
+
+/** Options of `KeepAliveHttpClient`. */
+export interface KeepAliveHttpClientOptions {
+  /** Default per-request timeout in ms when a call gives none (default 30 000). */
+  timeoutMs?: number;
+  /** Agent for https (e.g. the caller's mTLS or proxy agent); not destroyed by `close()`. */
+  httpsAgent?: https.Agent;
+}
+
+/** SDK HTTP client on Node's http/https with keep-alive connections. */
+export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHttpClient {
+  /** Set by the SDK's `setProxyAgent` / `setMTLSContents`; preferred for https when present. */
+  declare httpsAgent: https.Agent | undefined;
+  #httpAgent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  #httpsAgent: https.Agent;
+  #ownsHttpsAgent: boolean;
+  #next: RequestContext | undefined;
+  #closed = false;
+
+  /** @param options default timeout and optional https agent */
+  constructor(options: KeepAliveHttpClientOptions = {}) {
+    super();
+    this.timeout = options.timeoutMs ?? 30_000;
+    this.#ownsHttpsAgent = options.httpsAgent === undefined;
+    this.#httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+  }
+
+  /**
+   * Runs `start` (an SDK call) with `context` attached to the request it dispatches. The SDK calls
+   * its HTTP client synchronously inside `callApi` / `loginClientCredentialsGrant`, so a slot set
+   * around the call is enough — no AsyncLocalStorage and its per-promise cost.
+   * @param context signal, timeout, and where to record the answer
+   * @param start the SDK call
+   */
+  withContext<T>(context: RequestContext, start: () => T): T {
+    this.#next = context;
+    try {
+      return start();
+    } finally {
+      this.#next = undefined;
+    }
+  }
+
+  /** SDK hook support is not offered by this client; the hooks are accepted and ignored. */
+  enableHooks(): void {}
+
+  /**
+   * Sends one request (called by the SDK).
+   * @param options the SDK's request description
+   */
+  request(options: SdkHttpRequest): Promise<SdkHttpResponse> {
+    const context = this.#next ?? {};
+    this.#next = undefined;
+    if (this.#closed) return Promise.reject(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
+    if (context.signal?.aborted) return Promise.reject(new AbortError());
+
+    const url = new URL(options.url);
+    for (const [name, value] of Object.entries(options.params ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (value !== undefined && value !== null) headers[name] = String(value);
+    }
+    const payload = encodeBody(options.data, headers);
+    const isHttps = url.protocol === 'https:';
+    const where = `${options.method} ${url.origin}${url.pathname}`;
+    const timeoutMs = context.timeoutMs ?? this.timeout;
+
+    return new Promise<SdkHttpResponse>((resolve, reject) => {
+      let settled = false;
+      const finish = (error: Error | undefined, response?: SdkHttpResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        context.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(response as SdkHttpResponse);
+      };
+      const req = (isHttps ? https : http).request(url, {
+        method: options.method,
+        headers,
+        agent: isHttps ? (this.httpsAgent ?? this.#httpsAgent) : this.#httpAgent,
+      });
+      const timer = setTimeout(() => {
+        req.destroy(new TimeoutError(`${where} got no complete answer within ${timeoutMs} ms; raise timeoutMs or retry`));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        req.destroy(new AbortError());
+      };
+      context.signal?.addEventListener('abort', onAbort, { once: true });
+
+      req.on('error', (error) => finish(transportError(error, where)));
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => finish(transportError(error, where)));
+        res.on('aborted', () => finish(new ConnectionError(`${where}: the connection was reset mid-answer; retry`)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const responseHeaders = flattenHeaders(res.headers);
+          const body = parseBody(text, responseHeaders['content-type']);
+          const status = res.statusCode ?? 0;
+          context.response = { status, headers: responseHeaders, body };
+          const answer: SdkHttpResponse = {
+            status,
+            statusText: res.statusMessage ?? '',
+            headers: responseHeaders,
+            data: body,
+            text,
+          };
+          if (status >= 200 && status < 300) finish(undefined, answer);
+          else finish(new HttpStatusError(answer));
+        });
+      });
+      req.end(payload);
+    });
+  }
+
+  /** Destroys the keep-alive connections (the https agent only when this client created it). */
+  close(): void {
+    this.#closed = true;
+    this.#httpAgent.destroy();
+    if (this.#ownsHttpsAgent) this.#httpsAgent.destroy();
+  }
+}
+
+function encodeBody(data: unknown, headers: Record<string, string>): string | undefined {
+  if (data === undefined || data === null) return undefined;
+  const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  if (typeof data === 'string') {
+    // The SDK's client-credentials login posts `grant_type=...` without a Content-Type.
+    if (!hasType) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    return data;
+  }
+  if (!hasType) headers['Content-Type'] = 'application/json';
+  return JSON.stringify(data);
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text === '') return undefined;
+  if (contentType?.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function transportError(error: Error, where: string): Error {
+  if (error instanceof AbortError || error instanceof TimeoutError || error instanceof ConnectionError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+  // Node's socket errors carry no request headers, so keeping them as `cause` leaks nothing.
+  return new ConnectionError(`${where} failed (${code}); check the environment and network, or retry`, { cause: error });
+}

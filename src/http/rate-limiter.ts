@@ -1,0 +1,169 @@
+/**
+ * Client-side pacing per OAuth client (PRODUCT.md 4.6): GCRA (a token bucket without the bucket)
+ * spacing requests evenly with a small burst, and a whole-client pause when a 429 says so.
+ */
+import { AbortError } from '../errors.js';
+
+/** Options of `RateLimiter`. */
+export interface RateLimiterOptions {
+  /** Requests per minute; 0 or Infinity turns pacing off (default 300, Genesys's usual limit). */
+  requestsPerMinute?: number;
+  /** Requests allowed at once after a quiet spell (default one second's worth, 1..10). */
+  burst?: number;
+  /** Clock in ms — injectable for tests (default `Date.now`). */
+  now?: () => number;
+}
+
+interface Waiter {
+  timer: NodeJS.Timeout;
+  reject: (error: Error) => void;
+}
+
+/** Paces `acquire()` callers to a request rate; one instance per OAuth client. */
+export class RateLimiter {
+  /** The configured rate; Infinity when pacing is off. */
+  readonly requestsPerMinute: number;
+  /** How many requests may go at once after a quiet spell. */
+  readonly burst: number;
+  readonly #intervalMs: number;
+  readonly #toleranceMs: number;
+  readonly #now: () => number;
+  #theoreticalArrival = 0;
+  #pausedUntil = 0;
+  #waiters = new Set<Waiter>();
+  #closed = false;
+
+  /** @param options rate, burst and clock */
+  constructor(options: RateLimiterOptions = {}) {
+    const rpm = options.requestsPerMinute ?? 300;
+    if (!(rpm >= 0)) throw new RangeError('requestsPerMinute must be 0 (off), a positive number, or Infinity');
+    const enabled = rpm > 0 && Number.isFinite(rpm);
+    this.requestsPerMinute = enabled ? rpm : Infinity;
+    this.burst = enabled ? Math.max(1, Math.floor(options.burst ?? Math.min(10, Math.max(1, rpm / 60)))) : Infinity;
+    // Spacing at (rpm - burst + 1)/min keeps any 60 s window at or under rpm even with a burst at
+    // its start, so a server counting per minute never sees more than the limit.
+    this.#intervalMs = enabled ? 60_000 / Math.max(1, rpm - this.burst + 1) : 0;
+    this.#toleranceMs = enabled ? (this.burst - 1) * this.#intervalMs : 0;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** True when requests are paced (requestsPerMinute finite and positive). */
+  get enabled(): boolean {
+    return this.#intervalMs > 0;
+  }
+
+  /**
+   * Resolves when this caller may send one request. Waits in arrival order.
+   * @param signal gives up the wait with `AbortError`
+   * @throws AbortError when the signal fires or the limiter is closed
+   */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.#closed) throw new AbortError('the rate limiter was closed');
+      if (signal?.aborted) throw new AbortError();
+      const now = this.#now();
+      const wakeAt = this.#reserve(now);
+      if (wakeAt <= now) return;
+      await this.#wait(wakeAt - now, signal);
+      // A 429 may have paused the client while we slept: then take a new slot after the pause.
+      if (this.#pausedUntil <= this.#now()) return;
+    }
+  }
+
+  /**
+   * Holds every caller of this client until `delayMs` from now (a 429's `Retry-After`), so the whole
+   * client backs off, not only the call that was refused.
+   * @param delayMs how long to pause
+   */
+  pause(delayMs: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + delayMs);
+  }
+
+  /** Rejects every waiting caller with `AbortError` and clears their timers. */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new AbortError('the rate limiter was closed'));
+    }
+    this.#waiters.clear();
+  }
+
+  /** Books the next slot (GCRA) and returns when it starts. */
+  #reserve(now: number): number {
+    const paused = this.#pausedUntil > now;
+    if (!this.enabled) return paused ? this.#pausedUntil : now;
+    let arrival = Math.max(this.#theoreticalArrival, now);
+    // After a pause, resume at the plain rate with no burst: the server just said "too many".
+    if (paused) arrival = Math.max(arrival, this.#pausedUntil + this.#toleranceMs);
+    this.#theoreticalArrival = arrival + this.#intervalMs;
+    return Math.max(now, arrival - this.#toleranceMs);
+  }
+
+  #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(waiter.timer);
+        this.#waiters.delete(waiter);
+        reject(new AbortError());
+      };
+      const waiter: Waiter = {
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms),
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+interface SharedEntry {
+  limiter: RateLimiter;
+  users: number;
+}
+
+const sharedLimiters = new Map<string, SharedEntry>();
+
+/** A use of a shared limiter; `release()` once, when the user closes. */
+export interface RateLimiterLease {
+  readonly limiter: RateLimiter;
+  release(): void;
+}
+
+/**
+ * The process-wide limiter of one OAuth client, so that every injector using the same client shares
+ * one pace. The first user's options set the rate; the limiter is closed when the last user releases.
+ * @param apiBaseUrl the REST origin (environment)
+ * @param clientId the OAuth client id
+ * @param options rate settings, used when this call creates the limiter
+ */
+export function leaseSharedRateLimiter(apiBaseUrl: string, clientId: string, options: RateLimiterOptions = {}): RateLimiterLease {
+  const key = `${apiBaseUrl}\n${clientId}`;
+  let entry = sharedLimiters.get(key);
+  if (!entry) {
+    entry = { limiter: new RateLimiter(options), users: 0 };
+    sharedLimiters.set(key, entry);
+  }
+  entry.users++;
+  const held = entry;
+  let released = false;
+  return {
+    limiter: held.limiter,
+    release() {
+      if (released) return;
+      released = true;
+      held.users--;
+      if (held.users === 0 && sharedLimiters.get(key) === held) {
+        sharedLimiters.delete(key);
+        held.limiter.close();
+      }
+    },
+  };
+}

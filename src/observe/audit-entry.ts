@@ -1,0 +1,99 @@
+/**
+ * The audit entry: its fields, how it is hashed into the chain, and how a line is read back. Shared
+ * by the writer (`audit-log.ts`) and the verifier (`audit-verify.ts`) so the two cannot disagree.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+
+/** `prevHash` of the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Event type of an injection outcome (the seed's). */
+export const AUDIT_EVENT_INJECTION = 'AI_PROMPT_INJECTION';
+
+/**
+ * Event type of the entry `AuditLog.open` writes after a crash left a torn (partial) last line: it
+ * records the length and SHA-256 of the fragment it overwrote, so the crash stays on the record.
+ */
+export const AUDIT_EVENT_TORN_TAIL_RECOVERED = 'AUDIT_LOG_TORN_TAIL_RECOVERED';
+
+/** `AUDITED` when the injection was reported done, `FAILED` (with `errorCode`) when it failed. */
+export type ComplianceStatus = 'AUDITED' | 'FAILED';
+
+/** One line of the audit file. Only hashes and identifiers: never prompt text, values or secrets. */
+export interface AuditEntry {
+  /** 1, 2, 3, ... with no gaps, in file order. */
+  seq: number;
+  /** ISO 8601 time of the append. */
+  timestamp: string;
+  eventType: string;
+  /** Null when the injection failed before the conversation was created (and in recovery entries). */
+  conversationId: string | null;
+  assistantId: string | null;
+  /** SHA-256 hex of the canonical JSON of the payload sent. */
+  promptHash: string | null;
+  userId: string | null;
+  complianceStatus: ComplianceStatus;
+  /** The error's code, only when `FAILED`. */
+  errorCode?: string;
+  /** Recovery entries only: byte length of the torn fragment that was overwritten. */
+  tornBytes?: number;
+  /** Recovery entries only: SHA-256 hex of that fragment. */
+  tornSha256?: string;
+  /** `hash` of the previous entry; `GENESIS_HASH` for the first. */
+  prevHash: string;
+  /** SHA-256 (or HMAC-SHA-256) of `prevHash + canonicalJson(entry without hash)`. */
+  hash: string;
+}
+
+/** Computes an entry's `hash`: plain SHA-256, or HMAC-SHA-256 when a key is given. */
+export function computeEntryHash(entry: Omit<AuditEntry, 'hash'>, hmacKey?: string): string {
+  const input = entry.prevHash + canonicalJson(entry);
+  const digest = hmacKey === undefined ? createHash('sha256') : createHmac('sha256', hmacKey);
+  return digest.update(input, 'utf8').digest('hex');
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const STATUSES: readonly string[] = ['AUDITED', 'FAILED'];
+
+/** True when `text` is 64 lower-case hex digits (a SHA-256 hex digest). */
+export function isHex64(text: unknown): text is string {
+  return typeof text === 'string' && HEX64.test(text);
+}
+
+/** Parses one line into an entry, or returns undefined when it is not a well-formed entry. */
+export function parseEntryLine(line: string): AuditEntry | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const e = value as Record<string, unknown>;
+  const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
+  const wellFormed =
+    Number.isSafeInteger(e.seq) &&
+    (e.seq as number) >= 1 &&
+    typeof e.timestamp === 'string' &&
+    typeof e.eventType === 'string' &&
+    nullableString(e.conversationId) &&
+    nullableString(e.assistantId) &&
+    nullableString(e.promptHash) &&
+    nullableString(e.userId) &&
+    STATUSES.includes(e.complianceStatus as string) &&
+    isHex64(e.prevHash) &&
+    isHex64(e.hash);
+  return wellFormed ? (value as AuditEntry) : undefined;
+}
+
+/** True when the entry's `hash` is the hash of its other fields. */
+export function entryHashMatches(entry: AuditEntry, hmacKey?: string): boolean {
+  const { hash, ...rest } = entry;
+  return computeEntryHash(rest, hmacKey) === hash;
+}
+
+/** The line written for an entry (canonical JSON, no newline). */
+export function formatEntryLine(entry: AuditEntry): string {
+  return canonicalJson(entry);
+}

@@ -1,0 +1,49 @@
+/** Observability: prompt hash, audit trail, telemetry webhook, OpenTelemetry, log redaction. */
+export { canonicalJson, promptHash, sha256Hex } from './canonical-json.js';
+export {
+  AUDIT_EVENT_INJECTION,
+  AUDIT_EVENT_TORN_TAIL_RECOVERED,
+  computeEntryHash,
+  GENESIS_HASH,
+  type AuditEntry,
+  type ComplianceStatus,
+} from './audit-entry.js';
+export {
+  AuditLog,
+  generateAuditLog,
+  type AuditAppendFields,
+  type AuditAppendResult,
+  type AuditLogOptions,
+  type GenerateAuditLogOptions,
+  type TornTailRecovery,
+  type UnchainedAuditEntry,
+} from './audit-log.js';
+export {
+  verifyAuditLog,
+  type AuditBreakReason,
+  type AuditVerification,
+  type AuditVerificationBroken,
+  type AuditVerificationOk,
+  type VerifyAuditLogOptions,
+} from './audit-verify.js';
+export {
+  exportTelemetry,
+  TelemetryExporter,
+  telemetryPayloadFromResult,
+  type ExportTelemetryOptions,
+  type FetchFunction,
+  type TelemetryExporterOptions,
+  type TelemetryPayload,
+  type TelemetryStats,
+} from './telemetry-exporter.js';
+export {
+  errorType,
+  GEN_AI_PROVIDER,
+  INSTRUMENTATION_NAME,
+  startInjectionSpan,
+  type InjectionSpan,
+  type InjectionSpanAttributes,
+  type InjectionSpanResult,
+  type InjectionTelemetryOptions,
+} from './otel.js';
+export { REDACTED, REDACTED_KEYS, redactingLogger, redactSecrets } from './redacting-logger.js';

@@ -1,0 +1,71 @@
+/** A tiny scripted HTTP server on 127.0.0.1 for exact fault sequences in tests. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the server saw it. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** What a handler answers; `hang` never answers, `reset` destroys the socket. */
+export type ScriptedAnswer =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | 'hang'
+  | 'reset';
+
+/** A running loopback server. */
+export interface LoopbackServer {
+  baseUrl: string;
+  requests: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** Starts a server answering each request with `handle(request, index)`. */
+export async function startLoopbackServer(
+  handle: (request: SeenRequest, index: number) => ScriptedAnswer | Promise<ScriptedAnswer>,
+): Promise<LoopbackServer> {
+  const requests: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(seen);
+      void Promise.resolve(handle(seen, requests.length - 1)).then((answer) => {
+        if (answer === 'hang') return;
+        if (answer === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end(text);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A 200 OAuth answer. */
+export const tokenAnswer = (token: string, expiresIn = 86_399): ScriptedAnswer => ({
+  status: 200,
+  body: { access_token: token, token_type: 'bearer', expires_in: expiresIn },
+});
