@@ -47,10 +47,17 @@ export function isLoopbackHost(hostname: string): boolean {
  * @param options `allowInsecure` permits plain http to a non-loopback host
  * @throws ConfigurationError when the setting is empty, unknown, or insecure
  */
-export function resolveEnvironment(environment: string, options: ResolveEnvironmentOptions = {}): ResolvedEnvironment {
+export function resolveEnvironment(
+  environment: string,
+  options: ResolveEnvironmentOptions = {},
+): ResolvedEnvironment {
   const value = environment.trim();
   if (value === '') {
-    throw new ConfigurationError(FIELD, 'is empty', `set GENESYS_ENVIRONMENT or the environment option to ${EXAMPLES}`);
+    throw new ConfigurationError(
+      FIELD,
+      'is empty',
+      `set GENESYS_ENVIRONMENT or the environment option to ${EXAMPLES}`,
+    );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fromBaseUrl(value, options);
 
@@ -88,10 +95,18 @@ function fromBaseUrl(value: string, options: ResolveEnvironmentOptions): Resolve
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!['http', 'https', 'ws', 'wss'].includes(scheme)) {
-    throw new ConfigurationError(FIELD, `scheme "${scheme}:" is not supported`, 'use an https:// (or, on loopback, http://) base URL');
+    throw new ConfigurationError(
+      FIELD,
+      `scheme "${scheme}:" is not supported`,
+      'use an https:// (or, on loopback, http://) base URL',
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigurationError(FIELD, 'a base URL must not carry credentials, a query or a fragment', 'use only scheme://host:port[/path]');
+    throw new ConfigurationError(
+      FIELD,
+      'a base URL must not carry credentials, a query or a fragment',
+      'use only scheme://host:port[/path]',
+    );
   }
   const secure = scheme === 'https' || scheme === 'wss';
   if (!secure && !options.allowInsecure && !isLoopbackHost(url.hostname)) {

@@ -111,5 +111,7 @@ export function createSdkApiClient(): SdkApiClient {
 export function isSdkApiClient(value: unknown): value is SdkApiClient {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<SdkApiClient>;
-  return typeof candidate.callApi === 'function' && typeof candidate.loginClientCredentialsGrant === 'function';
+  return (
+    typeof candidate.callApi === 'function' && typeof candidate.loginClientCredentialsGrant === 'function'
+  );
 }

@@ -13,7 +13,11 @@ import {
   GenesysPromptError,
   errorFromResponse,
 } from '../errors.js';
-import { KeepAliveHttpClient, type RequestContext, type RawResponse } from '../http/keep-alive-http-client.js';
+import {
+  KeepAliveHttpClient,
+  type RequestContext,
+  type RawResponse,
+} from '../http/keep-alive-http-client.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ResolvedEnvironment } from './environment.js';
 import { createSdkApiClient, isSdkApiClient, type SdkApiClient, type SdkHttpClient } from './sdk-binding.js';
@@ -75,10 +79,18 @@ export class TokenProvider {
     const clientId = options.clientId?.trim();
     const clientSecret = options.clientSecret;
     if (!clientId) {
-      throw new ConfigurationError('clientId', 'no OAuth client id', 'set GENESYS_CLIENT_ID or pass clientId');
+      throw new ConfigurationError(
+        'clientId',
+        'no OAuth client id',
+        'set GENESYS_CLIENT_ID or pass clientId',
+      );
     }
     if (!clientSecret) {
-      throw new ConfigurationError('clientSecret', 'no OAuth client secret', 'set GENESYS_CLIENT_SECRET or pass clientSecret');
+      throw new ConfigurationError(
+        'clientSecret',
+        'no OAuth client secret',
+        'set GENESYS_CLIENT_SECRET or pass clientSecret',
+      );
     }
     if (options.apiClient !== undefined && !isSdkApiClient(options.apiClient)) {
       throw new ConfigurationError(
@@ -169,7 +181,10 @@ export class TokenProvider {
     const context: RequestContext = { timeoutMs: this.#timeoutMs };
     const startedAt = this.#now();
     this.#logins++;
-    this.#logger.debug({ clientId: this.clientId, loginBaseUrl: this.environment.loginBaseUrl }, 'oauth login');
+    this.#logger.debug(
+      { clientId: this.clientId, loginBaseUrl: this.environment.loginBaseUrl },
+      'oauth login',
+    );
     let accessToken: string;
     let fallbackLifetimeMs: number;
     try {
@@ -184,12 +199,19 @@ export class TokenProvider {
     const parsed = TokenResponseSchema.safeParse(context.response?.body);
     const lifetimeMs = parsed.success ? parsed.data.expires_in * 1000 : fallbackLifetimeMs;
     if (!accessToken || !(lifetimeMs > 0)) {
-      throw new ConnectionError(`POST ${this.environment.loginBaseUrl}/oauth/token answered without a usable token`, {
-        code: 'invalid.response',
-      });
+      throw new ConnectionError(
+        `POST ${this.environment.loginBaseUrl}/oauth/token answered without a usable token`,
+        {
+          code: 'invalid.response',
+        },
+      );
     }
     const margin = Math.min(lifetimeMs * this.#refreshRatio, this.#maxRefreshMarginMs);
-    const held: HeldToken = { token: accessToken, expiresAt: startedAt + lifetimeMs, refreshAt: startedAt + lifetimeMs - margin };
+    const held: HeldToken = {
+      token: accessToken,
+      expiresAt: startedAt + lifetimeMs,
+      refreshAt: startedAt + lifetimeMs - margin,
+    };
     if (!this.#closed) this.#current = held;
     return held;
   }
@@ -209,7 +231,12 @@ export class TokenProvider {
         : `status ${status}`;
       return new AuthenticationError(
         `OAuth login of client ${this.clientId} at ${this.environment.loginBaseUrl} was refused (${reason}); check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET for this environment`,
-        { status, headers, code: oauth.success ? oauth.data.error : 'invalid_client', correlationId: headers['inin-correlation-id'] },
+        {
+          status,
+          headers,
+          code: oauth.success ? oauth.data.error : 'invalid_client',
+          correlationId: headers['inin-correlation-id'],
+        },
       );
     }
     const body = ErrorBodySchema.safeParse(response.body);

@@ -7,7 +7,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
-import { SdkAbstractHttpClient, type SdkHttpClient, type SdkHttpRequest, type SdkHttpResponse } from '../auth/sdk-binding.js';
+import {
+  SdkAbstractHttpClient,
+  type SdkHttpClient,
+  type SdkHttpRequest,
+  type SdkHttpResponse,
+} from '../auth/sdk-binding.js';
 
 /** An HTTP answer as received: status, lower-case headers, parsed body (JSON or text). */
 export interface RawResponse {
@@ -86,7 +91,8 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
   request(options: SdkHttpRequest): Promise<SdkHttpResponse> {
     const context = this.#next ?? {};
     this.#next = undefined;
-    if (this.#closed) return Promise.reject(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
+    if (this.#closed)
+      return Promise.reject(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
     if (context.signal?.aborted) return Promise.reject(new AbortError());
 
     const url = new URL(options.url);
@@ -118,7 +124,11 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
         agent: isHttps ? (this.httpsAgent ?? this.#httpsAgent) : this.#httpAgent,
       });
       const timer = setTimeout(() => {
-        req.destroy(new TimeoutError(`${where} got no complete answer within ${timeoutMs} ms; raise timeoutMs or retry`));
+        req.destroy(
+          new TimeoutError(
+            `${where} got no complete answer within ${timeoutMs} ms; raise timeoutMs or retry`,
+          ),
+        );
       }, timeoutMs);
       const onAbort = (): void => {
         req.destroy(new AbortError());
@@ -130,7 +140,9 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (error) => finish(transportError(error, where)));
-        res.on('aborted', () => finish(new ConnectionError(`${where}: the connection was reset mid-answer; retry`)));
+        res.on('aborted', () =>
+          finish(new ConnectionError(`${where}: the connection was reset mid-answer; retry`)),
+        );
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const responseHeaders = flattenHeaders(res.headers);
@@ -193,8 +205,11 @@ function parseBody(text: string, contentType: string | undefined): unknown {
 }
 
 function transportError(error: Error, where: string): Error {
-  if (error instanceof AbortError || error instanceof TimeoutError || error instanceof ConnectionError) return error;
+  if (error instanceof AbortError || error instanceof TimeoutError || error instanceof ConnectionError)
+    return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
   // Node's socket errors carry no request headers, so keeping them as `cause` leaks nothing.
-  return new ConnectionError(`${where} failed (${code}); check the environment and network, or retry`, { cause: error });
+  return new ConnectionError(`${where} failed (${code}); check the environment and network, or retry`, {
+    cause: error,
+  });
 }

@@ -36,10 +36,13 @@ export class RateLimiter {
   /** @param options rate, burst and clock */
   constructor(options: RateLimiterOptions = {}) {
     const rpm = options.requestsPerMinute ?? 300;
-    if (!(rpm >= 0)) throw new RangeError('requestsPerMinute must be 0 (off), a positive number, or Infinity');
+    if (!(rpm >= 0))
+      throw new RangeError('requestsPerMinute must be 0 (off), a positive number, or Infinity');
     const enabled = rpm > 0 && Number.isFinite(rpm);
     this.requestsPerMinute = enabled ? rpm : Infinity;
-    this.burst = enabled ? Math.max(1, Math.floor(options.burst ?? Math.min(10, Math.max(1, rpm / 60)))) : Infinity;
+    this.burst = enabled
+      ? Math.max(1, Math.floor(options.burst ?? Math.min(10, Math.max(1, rpm / 60))))
+      : Infinity;
     // Spacing at (rpm - burst + 1)/min keeps any 60 s window at or under rpm even with a burst at
     // its start, so a server counting per minute never sees more than the limit.
     this.#intervalMs = enabled ? 60_000 / Math.max(1, rpm - this.burst + 1) : 0;
@@ -97,7 +100,8 @@ export class RateLimiter {
     // After a pause, resume at the plain rate with no burst: the server just said "too many".
     if (paused) arrival = Math.max(arrival, this.#pausedUntil + this.#toleranceMs);
     this.#theoreticalArrival = arrival + this.#intervalMs;
-    return Math.max(now, arrival - this.#toleranceMs);
+    // Rounded up so float drift never lets a slot land a hair inside the previous minute.
+    return Math.max(now, Math.ceil(arrival - this.#toleranceMs - 1e-6));
   }
 
   #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -144,7 +148,11 @@ export interface RateLimiterLease {
  * @param clientId the OAuth client id
  * @param options rate settings, used when this call creates the limiter
  */
-export function leaseSharedRateLimiter(apiBaseUrl: string, clientId: string, options: RateLimiterOptions = {}): RateLimiterLease {
+export function leaseSharedRateLimiter(
+  apiBaseUrl: string,
+  clientId: string,
+  options: RateLimiterOptions = {},
+): RateLimiterLease {
   const key = `${apiBaseUrl}\n${clientId}`;
   let entry = sharedLimiters.get(key);
   if (!entry) {

@@ -3,13 +3,7 @@
  * 5xx, connection resets and timeouts back off with full jitter, `random(0, min(1 s x 2^n, 30 s))`;
  * 400/401/403/404 are never retried here; at most `maxRetries` retries within an overall deadline.
  */
-import {
-  AbortError,
-  ConnectionError,
-  InternalServerError,
-  RateLimitError,
-  TimeoutError,
-} from '../errors.js';
+import { AbortError, ConnectionError, InternalServerError, RateLimitError, TimeoutError } from '../errors.js';
 import { abortableSleep, type Sleep } from './abortable-sleep.js';
 
 /** Options of `RetryPolicy`. */
@@ -104,7 +98,11 @@ export class RetryPolicy {
       return this.#backoff(retryIndex);
     }
     if (!this.retryNonRateLimited) return undefined;
-    if (error instanceof InternalServerError || error instanceof ConnectionError || error instanceof TimeoutError) {
+    if (
+      error instanceof InternalServerError ||
+      error instanceof ConnectionError ||
+      error instanceof TimeoutError
+    ) {
       return this.#backoff(retryIndex);
     }
     return undefined;
@@ -116,15 +114,21 @@ export class RetryPolicy {
    * @param operation one attempt
    * @param options signal, deadline override, retry callback
    */
-  async run<T>(operation: (attempt: RetryAttempt) => Promise<T>, options: RetryRunOptions = {}): Promise<RetryResult<T>> {
+  async run<T>(
+    operation: (attempt: RetryAttempt) => Promise<T>,
+    options: RetryRunOptions = {},
+  ): Promise<RetryResult<T>> {
     const deadlineMs = options.deadlineMs ?? this.#deadlineMs;
     const deadlineAt = deadlineMs === undefined ? undefined : this.#now() + deadlineMs;
-    const remaining = (): number | undefined => (deadlineAt === undefined ? undefined : deadlineAt - this.#now());
+    const remaining = (): number | undefined =>
+      deadlineAt === undefined ? undefined : deadlineAt - this.#now();
     for (let attempt = 0; ; attempt++) {
       if (options.signal?.aborted) throw new AbortError();
       const remainingMs = remaining();
       if (remainingMs !== undefined && remainingMs <= 0) {
-        throw new TimeoutError(`the overall deadline of ${deadlineMs} ms passed; raise deadlineMs or retry later`);
+        throw new TimeoutError(
+          `the overall deadline of ${deadlineMs} ms passed; raise deadlineMs or retry later`,
+        );
       }
       try {
         return { value: await operation({ attempt, remainingMs }), retries: attempt };

@@ -8,13 +8,13 @@ export interface SeenRequest {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** Client port: equal ports mean one reused keep-alive connection. */
+  remotePort: number;
 }
 
 /** What a handler answers; `hang` never answers, `reset` destroys the socket. */
 export type ScriptedAnswer =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | 'hang'
-  | 'reset';
+  { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'reset';
 
 /** A running loopback server. */
 export interface LoopbackServer {
@@ -37,6 +37,7 @@ export async function startLoopbackServer(
         url: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        remotePort: req.socket.remotePort ?? 0,
       };
       requests.push(seen);
       void Promise.resolve(handle(seen, requests.length - 1)).then((answer) => {

@@ -1,0 +1,364 @@
+/**
+ * The REST calls the product makes (PRODUCT.md 4.3, 4.4, 4.5), each through the shared rate limiter,
+ * the retry policy and the token provider, sent by the SDK's `callApi` over a keep-alive client.
+ */
+import type { z } from 'zod';
+import {
+  ConversationCreatedSchema,
+  ConversationSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  SCOPE_ASSISTANT_READ,
+  SCOPE_ASSISTANT_WRITE,
+  type Conversation,
+  type ConversationCreateRequest,
+  type ConversationCreated,
+} from '../contract/conversation.js';
+import { ErrorBodySchema } from '../contract/errors.js';
+import {
+  ChannelSchema,
+  SubscriptionListSchema,
+  type Channel,
+  type SubscriptionList,
+} from '../contract/notifications.js';
+import {
+  ConnectionError,
+  GenesysPromptError,
+  InvalidResponseError,
+  RateLimitError,
+  errorFromResponse,
+} from '../errors.js';
+import type { TokenProvider } from '../auth/token-provider.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { RawResponse, RequestContext } from './keep-alive-http-client.js';
+import { leaseSharedRateLimiter, type RateLimiter, type RateLimiterLease } from './rate-limiter.js';
+import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+
+/** Options of `GenesysApi`. */
+export interface GenesysApiOptions {
+  /** Logs in and hands out tokens; its `ApiClient` sends the requests. */
+  tokens: TokenProvider;
+  /** Requests per minute for this OAuth client, shared process-wide (default 300; 0 or Infinity: off). */
+  requestsPerMinute?: number;
+  /** A limiter to use instead of the shared one (tests, custom pacing). */
+  rateLimiter?: RateLimiter;
+  /** A retry policy, or options for one (default: PRODUCT.md 4.6). */
+  retry?: RetryPolicy | RetryPolicyOptions;
+  /** Per-request timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Retry and error events go here (never a token or secret). */
+  logger?: Logger;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** Overall deadline of this call in ms, retries included (default: the retry policy's). */
+  deadlineMs?: number | undefined;
+}
+
+/** Options of `createConversation`. */
+export interface CreateConversationOptions extends CallOptions {
+  /** One UUID per logical injection; the same key is sent on every retry. */
+  idempotencyKey: string;
+}
+
+/** A value and the retries (including a 401 re-login) it took. */
+export interface ApiResult<T> {
+  value: T;
+  retries: number;
+}
+
+interface RequestSpec<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path template with `{name}` parameters, as the SDK's `callApi` takes it. */
+  path: string;
+  pathParams: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Scope the endpoint needs, named in a 403's message. */
+  scope?: string;
+  schema: z.ZodType<T> | undefined;
+}
+
+/** The Genesys REST endpoints of the product, with pacing, retries, re-login and typed errors. */
+export class GenesysApi {
+  readonly #tokens: TokenProvider;
+  readonly #limiter: RateLimiter;
+  readonly #lease: RateLimiterLease | undefined;
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  #closed = false;
+
+  /** @param options token provider, pacing, retry policy, timeout, logger */
+  constructor(options: GenesysApiOptions) {
+    this.#tokens = options.tokens;
+    if (options.rateLimiter) {
+      this.#limiter = options.rateLimiter;
+    } else {
+      this.#lease = leaseSharedRateLimiter(options.tokens.environment.apiBaseUrl, options.tokens.clientId, {
+        requestsPerMinute: options.requestsPerMinute,
+      });
+      this.#limiter = this.#lease.limiter;
+    }
+    this.#retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** The limiter pacing this client's requests. */
+  get rateLimiter(): RateLimiter {
+    return this.#limiter;
+  }
+
+  /**
+   * `POST /api/v2/ai/assistants/{assistantId}/conversations` (scope `ai:assistant:write`).
+   * @param assistantId the assistant (must equal `body.assistantId`)
+   * @param body the seed's payload shape
+   * @param options the idempotency key (reused across retries), signal, deadline
+   */
+  async createConversation(
+    assistantId: string,
+    body: ConversationCreateRequest,
+    options: CreateConversationOptions,
+  ): Promise<{ conversation: ConversationCreated; retries: number }> {
+    const { value, retries } = await this.#call(
+      {
+        method: 'POST',
+        path: '/api/v2/ai/assistants/{assistantId}/conversations',
+        pathParams: { assistantId },
+        body,
+        headers: { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey },
+        scope: SCOPE_ASSISTANT_WRITE,
+        schema: ConversationCreatedSchema,
+      },
+      options,
+    );
+    return { conversation: value, retries };
+  }
+
+  /**
+   * `GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}` (scope `ai:assistant:read`).
+   * @param assistantId the assistant
+   * @param conversationId the conversation
+   * @param options signal, deadline
+   */
+  async getConversation(
+    assistantId: string,
+    conversationId: string,
+    options: CallOptions = {},
+  ): Promise<Conversation> {
+    const result = await this.#call(
+      {
+        method: 'GET',
+        path: '/api/v2/ai/assistants/{assistantId}/conversations/{conversationId}',
+        pathParams: { assistantId, conversationId },
+        scope: SCOPE_ASSISTANT_READ,
+        schema: ConversationSchema,
+      },
+      options,
+    );
+    return result.value;
+  }
+
+  /**
+   * `POST /api/v2/notifications/channels`: a new notification channel.
+   * @param options signal, deadline
+   */
+  async createChannel(options: CallOptions = {}): Promise<Channel> {
+    const result = await this.#call(
+      { method: 'POST', path: '/api/v2/notifications/channels', pathParams: {}, schema: ChannelSchema },
+      options,
+    );
+    return result.value;
+  }
+
+  /**
+   * `POST .../channels/{channelId}/subscriptions`: adds topics to a channel's subscriptions.
+   * @param channelId the channel
+   * @param topics topic names, e.g. `v2.conversations.{id}.aiassistant.responses`
+   * @param options signal, deadline
+   */
+  async addSubscriptions(
+    channelId: string,
+    topics: readonly string[],
+    options: CallOptions = {},
+  ): Promise<SubscriptionList> {
+    return (await this.#subscriptions('POST', channelId, topics, options)).value;
+  }
+
+  /**
+   * `PUT .../channels/{channelId}/subscriptions`: replaces a channel's subscriptions with `topics`.
+   * @param channelId the channel
+   * @param topics the complete topic list
+   * @param options signal, deadline
+   */
+  async replaceSubscriptions(
+    channelId: string,
+    topics: readonly string[],
+    options: CallOptions = {},
+  ): Promise<SubscriptionList> {
+    return (await this.#subscriptions('PUT', channelId, topics, options)).value;
+  }
+
+  /**
+   * `DELETE .../channels/{channelId}/subscriptions`: removes every subscription of a channel.
+   * @param channelId the channel
+   * @param options signal, deadline
+   */
+  async deleteSubscriptions(channelId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(
+      {
+        method: 'DELETE',
+        path: '/api/v2/notifications/channels/{channelId}/subscriptions',
+        pathParams: { channelId },
+        schema: undefined,
+      },
+      options,
+    );
+  }
+
+  /** Releases this client's share of the rate limiter. Does not close the token provider. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#lease?.release();
+  }
+
+  #subscriptions(
+    method: 'POST' | 'PUT',
+    channelId: string,
+    topics: readonly string[],
+    options: CallOptions,
+  ): Promise<ApiResult<SubscriptionList>> {
+    return this.#call(
+      {
+        method,
+        path: '/api/v2/notifications/channels/{channelId}/subscriptions',
+        pathParams: { channelId },
+        body: topics.map((id) => ({ id })),
+        schema: SubscriptionListSchema,
+      },
+      options,
+    );
+  }
+
+  /** One logical call: retries per policy, one re-login and retry after a 401. */
+  async #call<T>(spec: RequestSpec<T>, options: CallOptions): Promise<ApiResult<T>> {
+    if (this.#closed)
+      throw new ConnectionError('the Genesys API client is closed', { code: 'client.closed' });
+    const { signal } = options;
+    let reloggedIn = false;
+    const { value, retries } = await this.#retry.run(
+      async ({ remainingMs }) => {
+        for (;;) {
+          await this.#limiter.acquire(signal);
+          const token = await this.#tokens.getAccessToken(signal);
+          const timeoutMs =
+            remainingMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, remainingMs));
+          const response = await this.#send(spec, token, signal, timeoutMs);
+          if (response.status >= 200 && response.status < 300) return this.#parse(spec, response);
+          if (response.status === 401 && !reloggedIn) {
+            // The token expired or was revoked: log in once more and repeat this request once.
+            reloggedIn = true;
+            this.#tokens.invalidate(token);
+            continue;
+          }
+          const error = this.#errorFor(spec, response);
+          // Every caller of this OAuth client waits out a 429, not only this one.
+          if (error instanceof RateLimitError && error.retryAfterMs !== undefined)
+            this.#limiter.pause(error.retryAfterMs);
+          throw error;
+        }
+      },
+      {
+        signal,
+        deadlineMs: options.deadlineMs,
+        onRetry: ({ retry, delayMs, error }) => {
+          this.#logger.debug(
+            {
+              retry,
+              delayMs: Math.round(delayMs),
+              code: (error as GenesysPromptError).code,
+              status: (error as GenesysPromptError).status,
+            },
+            `retrying ${describe(spec)}`,
+          );
+        },
+      },
+    );
+    return { value, retries: retries + (reloggedIn ? 1 : 0) };
+  }
+
+  async #send(
+    spec: RequestSpec<unknown>,
+    token: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<RawResponse> {
+    const context: RequestContext = { signal, timeoutMs };
+    const headers: Record<string, string> = { ...spec.headers, Authorization: `Bearer ${token}` };
+    const apiClient = this.#tokens.apiClient;
+    try {
+      // 'PureCloud OAuth' makes the SDK build a fresh header object (with no auth names it would
+      // write into its shared defaultHeaders); our Authorization then overrides its stored token so
+      // the token a 401 refers to is known exactly.
+      await this.#tokens.httpClient.withContext(context, () =>
+        apiClient.callApi(
+          spec.path,
+          spec.method,
+          spec.pathParams,
+          {},
+          {},
+          {},
+          spec.body,
+          ['PureCloud OAuth'],
+          ['application/json'],
+          ['application/json'],
+          headers,
+        ),
+      );
+    } catch (error) {
+      if (!context.response) {
+        if (error instanceof GenesysPromptError) throw error;
+        // Never chain the SDK's error: it may describe the request, Authorization header included.
+        throw new ConnectionError(`${describe(spec)} failed before an answer (${(error as Error).name})`);
+      }
+    }
+    if (!context.response) throw new ConnectionError(`${describe(spec)} got no answer`);
+    return context.response;
+  }
+
+  #parse<T>(spec: RequestSpec<T>, response: RawResponse): T {
+    if (!spec.schema) return undefined as T;
+    const parsed = spec.schema.safeParse(response.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw new InvalidResponseError(
+      `${describe(spec)} answered ${response.status} with a body that breaks the contract at ${where}: ${issue?.message ?? 'invalid'}; check that the environment is a Genesys Cloud API (or the emulator) of this version`,
+      {
+        status: response.status,
+        code: 'invalid.response',
+        headers: response.headers,
+        correlationId: response.headers['inin-correlation-id'],
+      },
+    );
+  }
+
+  #errorFor(spec: RequestSpec<unknown>, response: RawResponse): Error {
+    const parsed = ErrorBodySchema.safeParse(response.body);
+    const body = parsed.success ? parsed.data : undefined;
+    let context = describe(spec);
+    if (response.status === 403 && spec.scope && !body?.message.includes(spec.scope)) {
+      context += ` (needs scope ${spec.scope})`;
+    }
+    return errorFromResponse(response.status, body, response.headers, context);
+  }
+}
+
+/** `METHOD /path` with its parameters filled in, for messages (ids are not secrets). */
+function describe(spec: RequestSpec<unknown>): string {
+  const path = spec.path.replace(/\{(\w+)\}/g, (whole, name: string) => spec.pathParams[name] ?? whole);
+  return `${spec.method} ${path}`;
+}
