@@ -1,0 +1,366 @@
+/**
+ * The state of one streamed answer, fed by a transport: events from the socket, "subscription active"
+ * and "socket dropped" signals, and conversation reads it asks for itself. It decides when a read is
+ * needed (PRODUCT.md 4.5 "nothing lost"):
+ *
+ * - After the subscription is active the read is skipped when the first chunk received is sequence 1
+ *   (nothing was missed). Otherwise — first chunk above 1, or no event within `idleReadMs` (the
+ *   conversation may have finished before the subscription was active) — it reads once.
+ * - After a drop it reads as soon as the subscription is active again.
+ * - A gap in sequences, or a malformed frame that may have hidden this stream's last chunk or its
+ *   `aiResponseComplete`, leads to a read after `idleReadMs` of quiet, or at once on completion.
+ * - A read showing `completed` ends the stream from the read alone.
+ */
+import type { Conversation } from '../contract/conversation.js';
+import type { AiResponseComplete, AiStreamEvent } from '../contract/stream-events.js';
+import { AbortError, StreamError } from '../errors.js';
+import { ResponseAccumulator, type AppliedChunk } from './response-accumulator.js';
+import type {
+  ConversationStreamHandle,
+  OpenStreamOptions,
+  StreamChunk,
+  StreamFinishReason,
+  StreamOutcome,
+} from './stream-outcome.js';
+
+/** How a transport plugs into a `ConversationStream`. */
+export interface ConversationStreamHooks {
+  /** Reads the conversation (4.4); without it gaps cannot be recovered (`handleStreamEvents`). */
+  readConversation?: (signal: AbortSignal) => Promise<Conversation>;
+  /** Called once when the stream ends on any path, so the transport drops the subscription. */
+  onSettled?: () => void;
+  /** Quiet time in ms before a doubtful stream reads the conversation (default 1000). */
+  idleReadMs?: number;
+}
+
+type Completion = AiResponseComplete['data'];
+
+/** One answer being streamed; the handle the caller gets, and the sink its transport feeds. */
+export class ConversationStream implements ConversationStreamHandle {
+  readonly conversationId: string;
+  readonly result: Promise<StreamOutcome>;
+  readonly chunks: AsyncIterable<StreamChunk>;
+
+  readonly #accumulator: ResponseAccumulator;
+  readonly #hooks: ConversationStreamHooks;
+  readonly #collect: boolean;
+  readonly #idleReadMs: number;
+  readonly #startedAt = performance.now();
+  readonly #signal: AbortSignal | undefined;
+  readonly #readAbort = new AbortController();
+  #resolve!: (outcome: StreamOutcome) => void;
+  #reject!: (error: unknown) => void;
+
+  #queue: StreamChunk[] = [];
+  #wake: (() => void) | undefined;
+  #settled = false;
+  #error: unknown;
+
+  #active = false;
+  #activeEpoch = 0;
+  #verified = false;
+  #suspect = false;
+  #readOnActive = false;
+  #reading = false;
+  #readAgain = false;
+  #completion: Completion | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #firstChunkAt: number | undefined;
+  #malformed = 0;
+  #reconnects = 0;
+  #reads = 0;
+
+  /**
+   * @param conversationId the conversation whose answer this is
+   * @param options budget, counter, signal, chunk collection
+   * @param hooks how to read the conversation and what to do when settled
+   */
+  constructor(conversationId: string, options: OpenStreamOptions = {}, hooks: ConversationStreamHooks = {}) {
+    this.conversationId = conversationId;
+    this.#accumulator = new ResponseAccumulator({
+      budgetTokens: options.budgetTokens,
+      countTokens: options.countTokens,
+    });
+    this.#hooks = hooks;
+    this.#collect = options.collectChunks ?? true;
+    this.#idleReadMs = hooks.idleReadMs ?? 1000;
+    this.result = new Promise<StreamOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // A caller who only iterates `chunks` still sees the error there; never an unhandled rejection.
+    this.result.catch(() => undefined);
+    this.chunks = { [Symbol.asyncIterator]: () => this.#iterator() };
+    this.#signal = options.signal;
+    if (options.signal?.aborted) {
+      queueMicrotask(() => this.#fail(new AbortError()));
+    } else {
+      options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** True once the stream has ended on any path. */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Stops the stream; `result` rejects with `AbortError`. */
+  cancel(): void {
+    this.#fail(new AbortError('the stream was cancelled by its consumer'));
+  }
+
+  /** The transport's subscription is active (first time, or again after a drop). */
+  markActive(): void {
+    if (this.#settled) return;
+    this.#active = true;
+    this.#activeEpoch += 1;
+    if (this.#readOnActive) {
+      this.#readOnActive = false;
+      this.#requestRead();
+    } else {
+      this.#armIdleRead();
+    }
+  }
+
+  /** The socket carrying this stream dropped; a read follows the next `markActive`. */
+  markDropped(): void {
+    if (this.#settled) return;
+    this.#active = false;
+    this.#verified = false;
+    this.#readOnActive = true;
+    this.#reconnects += 1;
+    this.#clearIdleRead();
+  }
+
+  /** A frame on this stream's socket could not be parsed; it may have been one of ours. */
+  noteMalformed(): void {
+    if (this.#settled) return;
+    this.#malformed += 1;
+    this.#suspect = true;
+    this.#armIdleRead();
+  }
+
+  /** Feeds one AI response event of this conversation. */
+  handleEvent(event: AiStreamEvent): void {
+    if (this.#settled) return;
+    if (event.type === 'aiResponseChunk') this.#onChunk(event.data.sequence, event.data.content);
+    else if (event.type === 'aiResponseComplete') this.#onComplete(event.data);
+    else {
+      this.#fail(
+        new StreamError(`the AI response failed: ${event.data.message}`, {
+          code: event.data.code,
+          conversationId: this.conversationId,
+        }),
+      );
+    }
+  }
+
+  /** Ends the stream with an error from the transport (e.g. it could not subscribe). */
+  fail(error: unknown): void {
+    this.#fail(error);
+  }
+
+  #onChunk(sequence: number, content: string): void {
+    const acc = this.#accumulator;
+    if (acc.sequence === 0 && !acc.hasGap && sequence === 1) this.#verified = true;
+    const contiguous = sequence === acc.sequence + 1;
+    this.#emit(acc.applyChunk(sequence, content));
+    if (acc.budgetReached) {
+      this.#finish('budget');
+      return;
+    }
+    // An in-order chunk after a malformed frame proves that frame was not one of ours before it.
+    if (contiguous && !acc.hasGap) this.#suspect = false;
+    if (!this.#verified && this.#active && acc.sequence === 0 && acc.hasGap) this.#requestRead();
+    else if (!this.#verified && !this.#active && acc.hasGap) this.#readOnActive = true;
+    else this.#armIdleRead();
+    if (this.#completion !== undefined && !acc.hasGap) this.#finishFromCompletion();
+  }
+
+  #onComplete(data: Completion): void {
+    this.#completion = data;
+    if (this.#doubtful()) {
+      if (this.#hooks.readConversation === undefined) {
+        this.#fail(
+          new StreamError('the stream completed with chunks missing and no way to read the conversation', {
+            code: 'stream.incomplete',
+            conversationId: this.conversationId,
+          }),
+        );
+      } else if (this.#active) this.#requestRead();
+      else this.#readOnActive = true;
+      return;
+    }
+    this.#finishFromCompletion();
+  }
+
+  #doubtful(): boolean {
+    return !this.#verified || this.#suspect || this.#accumulator.hasGap;
+  }
+
+  #finishFromCompletion(): void {
+    const data = this.#completion;
+    if (data === undefined) return;
+    this.#finish(data.finishReason, data.usage, data.safetyPolicyTriggered);
+  }
+
+  #armIdleRead(): void {
+    this.#clearIdleRead();
+    if (this.#settled || !this.#active || !this.#doubtful() || this.#hooks.readConversation === undefined)
+      return;
+    this.#idleTimer = setTimeout(() => this.#requestRead(), this.#idleReadMs);
+  }
+
+  #clearIdleRead(): void {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  #requestRead(): void {
+    const read = this.#hooks.readConversation;
+    if (this.#settled || read === undefined) return;
+    this.#clearIdleRead();
+    if (this.#reading) {
+      this.#readAgain = true;
+      return;
+    }
+    this.#reading = true;
+    this.#reads += 1;
+    const epoch = this.#activeEpoch;
+    const afterActive = this.#active;
+    const malformedBefore = this.#malformed;
+    read(this.#readAbort.signal)
+      .then((conversation) => {
+        const current = afterActive && this.#active && epoch === this.#activeEpoch;
+        this.#onRead(conversation, current, malformedBefore === this.#malformed);
+      })
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#reading = false;
+        if (this.#readAgain && !this.#settled) {
+          this.#readAgain = false;
+          this.#requestRead();
+        }
+      });
+  }
+
+  #onRead(conversation: Conversation, current: boolean, noNewMalformed: boolean): void {
+    if (this.#settled) return;
+    const acc = this.#accumulator;
+    this.#emit(acc.reconcile(conversation.response));
+    if (acc.budgetReached) {
+      this.#finish('budget');
+      return;
+    }
+    if (current) {
+      this.#verified = true;
+      if (noNewMalformed) this.#suspect = false;
+    }
+    if (conversation.status === 'failed') {
+      this.#fail(
+        new StreamError('the conversation failed on the server', {
+          code: 'conversation.failed',
+          conversationId: this.conversationId,
+        }),
+      );
+    } else if (conversation.status === 'completed' && acc.sequence >= conversation.response.sequence) {
+      this.#completion ??= {
+        conversationId: this.conversationId,
+        finishReason: conversation.response.finishReason ?? 'stop',
+        usage: conversation.usage,
+        safetyPolicyTriggered: conversation.safetyPolicyTriggered,
+      };
+      this.#finishFromCompletion();
+    } else if (this.#completion !== undefined && !acc.hasGap) {
+      this.#finishFromCompletion();
+    } else if (!current) {
+      this.#readOnActive = true;
+    } else {
+      this.#armIdleRead();
+    }
+  }
+
+  #emit(applied: AppliedChunk[]): void {
+    for (const piece of applied) {
+      if (piece.content === '') continue;
+      this.#firstChunkAt ??= performance.now();
+      if (this.#collect) this.#queue.push({ sequence: piece.sequence, content: piece.content });
+    }
+    if (applied.length > 0) this.#wakeConsumer();
+  }
+
+  #finish(reason: StreamFinishReason, usage?: Completion['usage'], safety = false): void {
+    if (this.#settled) return;
+    const acc = this.#accumulator;
+    const end = performance.now();
+    const outcome: StreamOutcome = {
+      conversationId: this.conversationId,
+      text: acc.text,
+      finishReason: reason,
+      truncated: reason === 'budget',
+      usage: usage ?? { promptTokens: 0, completionTokens: acc.tokens },
+      safetyPolicyTriggered: safety,
+      malformedFrames: this.#malformed,
+      duplicates: acc.duplicates,
+      reconnects: this.#reconnects,
+      reads: this.#reads,
+      timeToFirstChunkMs: this.#firstChunkAt === undefined ? undefined : this.#firstChunkAt - this.#startedAt,
+      streamDurationMs: this.#firstChunkAt === undefined ? 0 : end - this.#firstChunkAt,
+    };
+    this.#settle();
+    this.#resolve(outcome);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#error = error;
+    this.#settle();
+    this.#reject(error);
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#clearIdleRead();
+    this.#readAbort.abort();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#wakeConsumer();
+    this.#hooks.onSettled?.();
+  }
+
+  readonly #onAbort = (): void => {
+    this.#fail(new AbortError());
+  };
+
+  #wakeConsumer(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #iterator(): AsyncIterator<StreamChunk> {
+    return {
+      next: async (): Promise<IteratorResult<StreamChunk>> => {
+        for (;;) {
+          const chunk = this.#queue.shift();
+          if (chunk !== undefined) return { value: chunk, done: false };
+          if (this.#settled) {
+            if (this.#error !== undefined) {
+              const error = this.#error;
+              this.#error = undefined;
+              throw error;
+            }
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
+        }
+      },
+      return: async (): Promise<IteratorResult<StreamChunk>> => {
+        this.cancel();
+        this.#queue = [];
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * One conversation's answer, assembled from chunks that may arrive late, twice, or not at all, and from
+ * conversation reads that fill the gaps (PRODUCT.md 4.5 "nothing lost, nothing doubled").
+ */
+
+/** Counts the tokens of a piece of text (the lead passes the BPE counter). */
+export type TokenCounter = (text: string) => number;
+
+/** A piece of text appended to the answer, in order. */
+export interface AppliedChunk {
+  /** The last server sequence this piece covers. */
+  sequence: number;
+  content: string;
+}
+
+/** Options of a `ResponseAccumulator`. */
+export interface ResponseAccumulatorOptions {
+  /** Stop once the answer's tokens reach this many (default: no budget). */
+  budgetTokens?: number;
+  /** Required with a budget; counted per applied piece, never over the whole text again. */
+  countTokens?: TokenCounter;
+}
+
+/**
+ * Applies chunk `n` only right after chunk `n - 1`; keeps later ones until the gap is filled by a late
+ * arrival or by `reconcile`; drops (and counts) anything at or below what it already has.
+ */
+export class ResponseAccumulator {
+  #parts: string[] = [];
+  #sequence = 0;
+  #tokens = 0;
+  #duplicates = 0;
+  #budgetReached = false;
+  readonly #pending = new Map<number, string>();
+  readonly #budget: number;
+  readonly #countTokens: TokenCounter | undefined;
+
+  /** @param options budget and token counter */
+  constructor(options: ResponseAccumulatorOptions = {}) {
+    this.#budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
+    this.#countTokens = options.countTokens;
+    if (Number.isFinite(this.#budget) && this.#countTokens === undefined) {
+      throw new TypeError('ResponseAccumulator: a budget needs a countTokens function');
+    }
+  }
+
+  /** The text so far. */
+  get text(): string {
+    if (this.#parts.length > 1) this.#parts = [this.#parts.join('')];
+    return this.#parts[0] ?? '';
+  }
+  /** The last sequence included in `text`. */
+  get sequence(): number {
+    return this.#sequence;
+  }
+  /** Tokens counted so far (0 without a counter). */
+  get tokens(): number {
+    return this.#tokens;
+  }
+  /** Chunks dropped because their sequence was already applied. */
+  get duplicates(): number {
+    return this.#duplicates;
+  }
+  /** True once the budget is reached; nothing more is applied after that. */
+  get budgetReached(): boolean {
+    return this.#budgetReached;
+  }
+  /** True while chunks beyond a gap wait for it to be filled. */
+  get hasGap(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  /**
+   * Applies one chunk event.
+   * @returns the pieces appended, in order (empty for a duplicate or a chunk beyond a gap)
+   */
+  applyChunk(sequence: number, content: string): AppliedChunk[] {
+    if (this.#budgetReached) return [];
+    if (sequence <= this.#sequence || this.#pending.has(sequence)) {
+      this.#duplicates += 1;
+      return [];
+    }
+    if (sequence > this.#sequence + 1) {
+      this.#pending.set(sequence, content);
+      return [];
+    }
+    const applied: AppliedChunk[] = [];
+    this.#append(sequence, content, applied);
+    this.#drain(applied);
+    return applied;
+  }
+
+  /**
+   * Takes a conversation read (4.4): its text is authoritative for sequences `1..sequence`, so it is
+   * used only when it is ahead of what this holds; then buffered chunks above it are applied.
+   * @returns the pieces appended, in order (one piece for what the read added)
+   */
+  reconcile(read: { text: string; sequence: number }): AppliedChunk[] {
+    if (this.#budgetReached || read.sequence <= this.#sequence) return [];
+    const current = this.text;
+    // The read's text extends ours, since both are the server's text up to their sequence.
+    const added = read.text.startsWith(current) ? read.text.slice(current.length) : read.text;
+    if (!read.text.startsWith(current)) {
+      this.#parts = [];
+      this.#tokens = 0;
+    }
+    for (const seq of this.#pending.keys()) {
+      if (seq <= read.sequence) {
+        this.#pending.delete(seq);
+        this.#duplicates += 1;
+      }
+    }
+    const applied: AppliedChunk[] = [];
+    this.#append(read.sequence, added, applied);
+    this.#drain(applied);
+    return applied;
+  }
+
+  #append(sequence: number, content: string, applied: AppliedChunk[]): void {
+    this.#parts.push(content);
+    this.#sequence = sequence;
+    applied.push({ sequence, content });
+    if (this.#countTokens !== undefined && content !== '') this.#tokens += this.#countTokens(content);
+    if (this.#tokens >= this.#budget) {
+      this.#budgetReached = true;
+      this.#pending.clear();
+    }
+  }
+
+  #drain(applied: AppliedChunk[]): void {
+    for (;;) {
+      if (this.#budgetReached) return;
+      const next = this.#pending.get(this.#sequence + 1);
+      if (next === undefined) return;
+      this.#pending.delete(this.#sequence + 1);
+      this.#append(this.#sequence + 1, next, applied);
+    }
+  }
+}

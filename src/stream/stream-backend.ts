@@ -1,0 +1,30 @@
+/**
+ * What the stream transports need from the rest of the library: a token for the direct socket and the
+ * few REST calls of PRODUCT.md 4.4/4.5. The injector adapts its REST client to this, so `stream/`
+ * never imports `http/` or `auth/`.
+ */
+import type { Conversation } from '../contract/conversation.js';
+import type { Channel } from '../contract/notifications.js';
+
+export type { Channel, Conversation };
+
+/** The REST calls and credentials a stream transport uses. */
+export interface StreamBackend {
+  /** Bearer token for the direct socket upgrade. */
+  getAccessToken(signal?: AbortSignal): Promise<string>;
+  /** After a 401 on upgrade: forget this token so the next `getAccessToken` logs in again. */
+  invalidateToken?(token: string): void;
+  /** ws(s) origin for the direct socket, e.g. `ws://127.0.0.1:8787`. */
+  socketBaseUrl: string;
+  /** `POST /api/v2/notifications/channels`. */
+  createChannel(signal?: AbortSignal): Promise<Channel>;
+  /** `POST .../channels/{id}/subscriptions`: adds topics to the channel's list. */
+  addSubscriptions(channelId: string, topics: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * `PUT .../channels/{id}/subscriptions`: replaces the channel's list. Optional: without it, a
+   * channel whose list is full of finished topics is replaced by a new channel instead.
+   */
+  replaceSubscriptions?(channelId: string, topics: string[], signal?: AbortSignal): Promise<void>;
+  /** `GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}` (4.4). */
+  getConversation(assistantId: string, conversationId: string, signal?: AbortSignal): Promise<Conversation>;
+}

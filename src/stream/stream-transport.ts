@@ -1,0 +1,38 @@
+/**
+ * The one interface both transports implement, so the injector picks one by option.
+ */
+import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
+
+/** Counters of a transport, for tests and benchmarks. */
+export interface StreamTransportStats {
+  /** Sockets opened over the transport's life. */
+  socketsOpened: number;
+  /** Sockets open now. */
+  socketsOpen: number;
+  /** Notification channels created (0 for the direct transport). */
+  channelsCreated: number;
+  /** Subscription requests sent (REST for channels; subscribe frames for the direct socket). */
+  subscriptionRequests: number;
+  /** Reconnects after a drop. */
+  reconnects: number;
+  /** Streams being answered now. */
+  liveStreams: number;
+}
+
+/** Streams AI answers for many conversations (PRODUCT.md 4.5). */
+export interface ResponseStreamTransport {
+  /** `notifications` (the real Genesys channel service, default) or `direct` (the seed's socket). */
+  readonly kind: 'notifications' | 'direct';
+  /**
+   * Starts streaming one conversation's answer. Call it right after creating the conversation; events
+   * sent before the subscription is active are recovered by reading the conversation.
+   * @param assistantId the conversation's assistant (for the read of 4.4)
+   * @param conversationId the conversation created by 4.3
+   * @param options budget, token counter, abort signal
+   */
+  open(assistantId: string, conversationId: string, options?: OpenStreamOptions): ConversationStreamHandle;
+  /** Counters so far. */
+  stats(): StreamTransportStats;
+  /** Ends every stream (they reject with `AbortError`), socket and timer. Idempotent. */
+  close(): Promise<void>;
+}
