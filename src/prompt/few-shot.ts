@@ -1,0 +1,123 @@
+/**
+ * Few-shot examples: seeded rotation or BM25 similarity, never more than the token budget holds,
+ * injected into the system instruction in exactly the seed's format.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { bm25Scores } from './bm25.js';
+import { seededSample } from './seeded-random.js';
+import { tokenCounter, type TokenizerName } from './tokens.js';
+
+/** One example input and output, with the category it belongs to. */
+export interface FewShotExample {
+  input: string;
+  output: string;
+  category: string;
+}
+
+/** Schema of one example (unknown keys are errors, as in templates). */
+export const FewShotExampleSchema = z.strictObject({
+  input: z.string().min(1),
+  output: z.string().min(1),
+  category: z.string().min(1),
+});
+
+/** Options of `selectFewShotExamples`. */
+export interface FewShotSelectOptions {
+  /** Default `rotation`. */
+  strategy?: 'rotation' | 'similarity';
+  /** Rotation seed (default 0): same seed, same choice. */
+  seed?: number;
+  /** Text the `similarity` strategy ranks example inputs against (the user message). */
+  query?: string;
+  /** Most tokens the injected block may take, header and separators included; no limit when omitted. */
+  budgetTokens?: number;
+  /** Tokenizer of the budget, default `o200k_base`. */
+  tokenizer?: TokenizerName;
+}
+
+/** Header placed between the system instruction and the examples (the seed's). */
+export const FEW_SHOT_HEADER = '\n\nReference Examples:\n';
+/** Separator between two examples (the seed's). */
+export const FEW_SHOT_SEPARATOR = '\n\n---\n\n';
+
+/** One example as the seed writes it. */
+function formatExample(example: FewShotExample): string {
+  return `Example Input: ${example.input}\nExample Output: ${example.output}`;
+}
+
+/**
+ * The text `injectFewShotContext` appends to the system instruction: `''` for no examples.
+ * @param examples the chosen examples, in order
+ */
+export function fewShotBlock(examples: readonly FewShotExample[]): string {
+  if (examples.length === 0) return '';
+  return `${FEW_SHOT_HEADER}${examples.map(formatExample).join(FEW_SHOT_SEPARATOR)}`;
+}
+
+/**
+ * The seed's injection: `${system}\n\nReference Examples:\n` then each example as
+ * `Example Input: ...\nExample Output: ...`, separated by `\n\n---\n\n`. Unchanged when empty.
+ * @param systemInstruction the (interpolated) system instruction
+ * @param examples the chosen examples
+ */
+export function injectFewShotContext(systemInstruction: string, examples: readonly FewShotExample[]): string {
+  return `${systemInstruction}${fewShotBlock(examples)}`;
+}
+
+/** Candidate order of the similarity strategy: best BM25 score first, ties in original order. */
+function bySimilarity(examples: readonly FewShotExample[], query: string): FewShotExample[] {
+  const scores = bm25Scores(
+    examples.map((e) => e.input),
+    query,
+  );
+  return examples
+    .map((example, index) => ({ example, index, score: scores[index] ?? 0 }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map((entry) => entry.example);
+}
+
+/**
+ * Chooses up to `count` examples. With a category, only that category's examples are candidates.
+ * `rotation` draws a seeded, unbiased random sample (mulberry32 + partial Fisher–Yates): the same
+ * seed gives the same choice, and across seeds every example is equally likely. `similarity` ranks
+ * by BM25 (k1 1.2, b 0.75) of each `input` against `query`, ties in original order.
+ * With `budgetTokens`, adding stops at the first example whose injected block (header and separators
+ * included) would exceed it, so fewer may be returned.
+ * @param examples all examples
+ * @param targetCategory category to keep, or undefined for all
+ * @param count how many at most (default 2)
+ * @param options strategy, seed, query, budget, tokenizer
+ */
+export function selectFewShotExamples(
+  examples: readonly FewShotExample[],
+  targetCategory: string | undefined,
+  count = 2,
+  options: FewShotSelectOptions = {},
+): FewShotExample[] {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new ValidationError(
+      'fewShot.count',
+      `must be a whole number of 0 or more (got ${count})`,
+      'pass a count of 0 or more',
+    );
+  }
+  const { strategy = 'rotation', seed = 0, query = '', budgetTokens, tokenizer } = options;
+  const candidates =
+    targetCategory === undefined
+      ? [...examples]
+      : examples.filter((example) => example.category === targetCategory);
+  const ordered =
+    strategy === 'similarity'
+      ? bySimilarity(candidates, query).slice(0, count)
+      : seededSample(candidates.length, count, seed).map((i) => candidates[i] as FewShotExample);
+  if (budgetTokens === undefined) return ordered;
+
+  const countTokens = tokenCounter(tokenizer);
+  const chosen: FewShotExample[] = [];
+  for (const example of ordered) {
+    if (countTokens(fewShotBlock([...chosen, example])) > budgetTokens) break;
+    chosen.push(example);
+  }
+  return chosen;
+}
