@@ -2,11 +2,12 @@
  * Options and results of `GenesysPromptInjector`, kept apart from its implementation so the CLI and
  * docs can depend on the shapes alone.
  */
-import type { FinishReason, Usage } from './contract/conversation.js';
+import type { Meter, Tracer } from '@opentelemetry/api';
+import type { FinishReason, PromptMessage, Usage } from './contract/conversation.js';
 import type { Logger } from './logger.js';
+import type { TokenizerName } from './prompt/tokens.js';
 
-/** Tokenizers `estimateTokens` can use; `heuristic` is the seed's chars x 0.25. */
-export type TokenizerName = 'o200k_base' | 'cl100k_base' | 'heuristic';
+export type { TokenizerName };
 
 /** How answers are streamed back. */
 export type StreamTransport = 'notifications' | 'direct';
@@ -47,22 +48,55 @@ export interface InjectorOptions {
   userId?: string;
   /** Allow plain http:// and ws:// to a host other than loopback (default false). */
   allowInsecure?: boolean;
+  /** With `stream: false`, ms between conversation reads (default 500). */
+  pollIntervalMs?: number;
+  /** Tuning of the retry waits (tests shorten them; production keeps PRODUCT.md 4.6). */
+  retryDelays?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** Tuning of the stream transports (tests shorten them; defaults follow Genesys). */
+  streamTuning?: StreamTuning;
+  /** Tuning of the telemetry webhook (batch size, flush interval, a `fetch` to use). */
+  telemetryTuning?: {
+    batchSize?: number;
+    flushIntervalMs?: number;
+    maxQueue?: number;
+    fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  };
+  /** OpenTelemetry tracer and meter (default: the global providers of `@opentelemetry/api`). */
+  openTelemetry?: { tracer?: Tracer; meter?: Meter };
+}
+
+/** Timings of the stream transports. */
+export interface StreamTuning {
+  /** Heartbeat interval the notification service uses (default 30 000 ms); 2.5 missed = dead. */
+  heartbeatIntervalMs?: number;
+  /** Ping interval on the direct socket (default 30 000 ms). */
+  pingIntervalMs?: number;
+  /** Reconnect backoff: first ceiling and cap in ms. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Read the conversation when a stream has been silent this long (ms). */
+  idleReadMs?: number;
+  /** Wait this long to group subscriptions into one request (ms). */
+  subscribeCoalesceMs?: number;
 }
 
 /** Per-call options of `injectPrompt` and `streamPrompt`. */
 export interface InjectOptions {
   /** Variable values merged over the template's own. */
   variables?: Record<string, string>;
-  /** Earlier turns placed between the system instruction and the new user message. */
-  history?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  /** Earlier turns placed between the system instruction and the new user message (oldest first). */
+  history?: PromptMessage[];
   /** Leave `[MISSING_VARIABLE]` for missing variables instead of failing (the seed's behaviour). */
   allowMissingVariables?: boolean;
   /** Stop the injection: the stream ends and the call rejects with `AbortError`. */
   signal?: AbortSignal;
   /** Idempotency key for the create call; one is generated when omitted. Reuse it to resume. */
   idempotencyKey?: string;
-  /** Complete by reading the conversation instead of streaming. */
+  /** Stream the answer (default true); `false` completes by reading the conversation (4.4). */
   stream?: boolean;
+  /** Stop streaming once the answer reaches this many tokens; the result says `truncated` (the seed's cut-off). */
+  maxResponseTokens?: number;
+  /** Overall deadline of this injection in ms (default: the injector's `deadlineMs`). */
+  deadlineMs?: number;
 }
 
 /** The result of one injection. */

@@ -134,6 +134,11 @@ export class TokenProvider {
     return this.#httpClient;
   }
 
+  /** The token held now, if any — only so a redacting logger can scrub it; never log it. */
+  get heldToken(): string | undefined {
+    return this.#current?.token;
+  }
+
   /** How many logins were made (for tests and metrics). */
   get loginCount(): number {
     return this.#logins;

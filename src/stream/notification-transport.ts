@@ -208,15 +208,18 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     const batch = [...group.pending].filter((id) => group.streams.has(id));
     group.pending.clear();
     if (batch.length === 0) return;
+    let active: string[];
     try {
-      const fresh = await this.#ensureConnection(group, false);
-      if (!fresh) await this.#subscribe(group, batch);
+      // A fresh connection subscribes every live stream, this batch included — and also streams
+      // opened since the batch was taken, whose own flush then finds nothing to do.
+      const resubscribed = await this.#ensureConnection(group, false);
+      if (resubscribed === undefined) await this.#subscribe(group, batch);
+      active = resubscribed ?? batch;
     } catch (error) {
       for (const id of batch) group.streams.get(id)?.fail(error);
       return;
     }
-    // A fresh connection subscribed every live stream, this batch included.
-    for (const id of batch) group.streams.get(id)?.markActive();
+    for (const id of active) group.streams.get(id)?.markActive();
   }
 
   /**
@@ -247,10 +250,10 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
 
   /**
    * Makes sure the group has an open socket, reusing its channel when it is still valid.
-   * @returns true when a new socket was opened (every live stream was then subscribed on it)
+   * @returns undefined when the open socket was kept; else the conversations subscribed on the new one
    */
-  async #ensureConnection(group: ChannelGroup, afterDrop: boolean): Promise<boolean> {
-    if (group.connection !== undefined && !group.connection.ended) return false;
+  async #ensureConnection(group: ChannelGroup, afterDrop: boolean): Promise<string[] | undefined> {
+    if (group.connection !== undefined && !group.connection.ended) return undefined;
     const maxAttempts = this.#options.maxConnectAttempts ?? 8;
     let lastError: unknown;
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
@@ -275,8 +278,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
         }
         group.connection = connection;
         this.#scheduleRenewal(group);
-        await this.#resubscribeAll(group, reuse);
-        return true;
+        return await this.#resubscribeAll(group, reuse);
       } catch (error) {
         lastError = error;
         if (this.#lifetime.signal.aborted) throw error;
@@ -286,11 +288,15 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     throw lastError;
   }
 
-  /** Subscribes every live stream of the group on its (new or reused) channel, in one request. */
-  async #resubscribeAll(group: ChannelGroup, reusedChannel: boolean): Promise<void> {
+  /**
+   * Subscribes every live stream of the group on its (new or reused) channel, in one request.
+   * @returns the conversations subscribed
+   */
+  async #resubscribeAll(group: ChannelGroup, reusedChannel: boolean): Promise<string[]> {
     group.pending.clear();
-    const live = [...group.streams.keys()].map(aiResponseTopic);
-    if (live.length === 0) return;
+    const ids = [...group.streams.keys()];
+    const live = ids.map(aiResponseTopic);
+    if (live.length === 0) return ids;
     const channelId = group.channel!.id;
     this.#stats.subscriptionRequests += 1;
     if (reusedChannel && this.#backend.replaceSubscriptions !== undefined) {
@@ -300,6 +306,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
       await this.#backend.addSubscriptions(channelId, live, this.#lifetime.signal);
       for (const topic of live) group.serverTopics.add(topic);
     }
+    return ids;
   }
 
   async #createChannel(group: ChannelGroup): Promise<void> {
@@ -360,13 +367,14 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     this.#stats.reconnects += 1;
     for (const stream of group.streams.values()) stream.markDropped();
     this.#enqueue(group, async () => {
+      let resubscribed: string[] | undefined;
       try {
-        await this.#ensureConnection(group, true);
+        resubscribed = await this.#ensureConnection(group, true);
       } catch (error) {
         for (const stream of [...group.streams.values()]) stream.fail(error);
         return;
       }
-      for (const stream of group.streams.values()) stream.markActive();
+      this.#markActive(group, resubscribed);
     });
   }
 
@@ -387,10 +395,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
       await this.#createChannel(group);
       group.connection = await this.#connect(group, group.channel!);
       this.#scheduleRenewal(group);
-      await this.#resubscribeAll(group, false);
-      const pendingIds = [...group.pending];
-      group.pending.clear();
-      for (const id of pendingIds) group.streams.get(id)?.markActive();
+      this.#markActive(group, await this.#resubscribeAll(group, false));
     } catch (error) {
       this.#logger.warn({ err: (error as Error).message }, 'notification channel replacement failed');
       group.connection = undefined;
@@ -403,16 +408,26 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
       // The old socket closed before the new channel was active: events in between may be missing.
       this.#stats.reconnects += 1;
       for (const stream of group.streams.values()) stream.markDropped();
+      let resubscribed: string[] | undefined;
       if (group.connection === undefined) {
         try {
-          await this.#ensureConnection(group, true);
+          resubscribed = await this.#ensureConnection(group, true);
         } catch (error) {
           for (const stream of [...group.streams.values()]) stream.fail(error);
           return;
         }
       }
-      for (const stream of group.streams.values()) stream.markActive();
+      this.#markActive(group, resubscribed);
     }
+  }
+
+  /**
+   * Marks streams active after their subscription is in place: `ids` when a new socket subscribed
+   * them, else every live stream not waiting for its first subscription.
+   */
+  #markActive(group: ChannelGroup, ids: string[] | undefined): void {
+    const targets = ids ?? [...group.streams.keys()].filter((id) => !group.pending.has(id));
+    for (const id of targets) group.streams.get(id)?.markActive();
   }
 
   #scheduleRenewal(group: ChannelGroup): void {

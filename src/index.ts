@@ -1,0 +1,95 @@
+/**
+ * genesys-prompt-injector: build, validate and stream LLM prompts to Genesys Cloud AI Assistant
+ * conversations. The seed's names are the public API (PRODUCT.md 3).
+ */
+
+// The injector
+export { GenesysPromptInjector } from './injector.js';
+export type {
+  InjectorOptions,
+  InjectOptions,
+  InjectionResult,
+  StreamItem,
+  StreamTransport,
+  StreamTuning,
+  TokenizerName,
+} from './injector-options.js';
+export type { Logger } from './logger.js';
+
+// The prompt pipeline (pure)
+export {
+  validatePromptSchema,
+  PromptTemplateSchema,
+  type PromptTemplate,
+  type VariableDeclaration,
+  type FewShotConfig,
+} from './prompt/template.js';
+export { loadTemplate, loadFewShotExamples, resolveFewShotPath } from './prompt/load-template.js';
+export { interpolate, placeholdersOf } from './prompt/interpolate.js';
+export { estimateTokens, countMessageTokens } from './prompt/tokens.js';
+export { enforceTokenBudget, type BudgetReport } from './prompt/token-budget.js';
+export {
+  selectFewShotExamples,
+  injectFewShotContext,
+  FewShotExampleSchema,
+  type FewShotExample,
+} from './prompt/few-shot.js';
+export { buildPromptPayload } from './prompt/payload.js';
+export { preparePrompt, type PreparedPrompt } from './prompt/prepare-prompt.js';
+
+// Streaming (the seed's functions, fixed)
+export { connectToAiStream, handleStreamEvents, type AiStreamConfig } from './stream/index.js';
+export type { StreamOutcome, StreamChunk } from './stream/index.js';
+
+// Observability
+export {
+  exportTelemetry,
+  generateAuditLog,
+  verifyAuditLog,
+  AuditLog,
+  TelemetryExporter,
+  promptHash,
+  type TelemetryPayload,
+  type AuditEntry,
+  type AuditVerification,
+} from './observe/index.js';
+
+// The emulator
+export {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorFaults,
+  type EmulatorStats,
+} from './emulator/index.js';
+
+// The wire contract
+export type {
+  ConversationCreateRequest,
+  Conversation,
+  PromptMessage,
+  FinishReason,
+  Usage,
+} from './contract/index.js';
+export { SEED_ASSISTANT_ID } from './contract/index.js';
+
+// Errors, by class
+export {
+  GenesysPromptError,
+  ValidationError,
+  MissingVariablesError,
+  TokenBudgetError,
+  ConfigurationError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  InternalServerError,
+  InvalidResponseError,
+  ConnectionError,
+  TimeoutError,
+  AbortError,
+  StreamError,
+} from './errors.js';
