@@ -3,6 +3,9 @@
  */
 import { z } from 'zod';
 
+/** Scope needed to create notification channels and manage their subscriptions (Genesys `notifications`). */
+export const SCOPE_NOTIFICATIONS = 'notifications';
+
 export const NOTIFICATION_CHANNELS_PATH = '/api/v2/notifications/channels';
 export const channelSubscriptionsPath = (channelId: string): string =>
   `${NOTIFICATION_CHANNELS_PATH}/${encodeURIComponent(channelId)}/subscriptions`;

@@ -1,0 +1,192 @@
+/**
+ * The public types of the emulator (options, faults, stats, the running handle) and the defaults
+ * every omitted option takes.
+ */
+import { SCOPE_ASSISTANT_READ, SCOPE_ASSISTANT_WRITE, SEED_ASSISTANT_ID } from '../contract/conversation.js';
+import {
+  CHANNEL_LIFETIME_MS,
+  HEARTBEAT_INTERVAL_MS,
+  SCOPE_NOTIFICATIONS,
+} from '../contract/notifications.js';
+import type { FinishReason } from '../contract/conversation.js';
+import { DEFAULT_TOKEN_LIFETIME_S } from '../contract/errors.js';
+
+/** An OAuth client the emulator accepts, with the scopes its tokens carry. */
+export interface EmulatorClient {
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+}
+
+/**
+ * Seeded, reproducible fault injection (applies to `/api/v2` requests and to the sockets, never to
+ * `/oauth/token` or `/__emulator`). Drop faults are decided when a conversation is created and
+ * `socketClosingAfterMs` when a socket opens, so a change reaches new conversations and sockets.
+ */
+export interface EmulatorFaults {
+  /** PRNG seed (default 1); same seed + same request order => same faults. */
+  seed?: number;
+  /** Share 0..1 of API requests answered 429 (real shape, `Retry-After`). */
+  rate429?: number;
+  /** `Retry-After` of injected 429s in seconds (default 1). */
+  retryAfterSeconds?: number;
+  /**
+   * Share of API requests answered 500/502/503; for the create POST, half of them happen after the
+   * conversation was created (the response is lost), which is what makes idempotency matter.
+   */
+  rate5xx?: number;
+  /** Added to every `/api/v2` HTTP answer (ms). */
+  latencyMs?: number;
+  /** Terminate the sockets carrying a conversation after they sent N chunks of it (once per conversation). */
+  dropAfterChunks?: number;
+  /** Share of conversations whose sockets are terminated at a random chunk (once per conversation). */
+  dropRate?: number;
+  /** Share of frames preceded by an extra garbage frame (the real frame still follows). */
+  malformedFrameRate?: number;
+  /** Every channel socket gets `v2.system.socket_closing` this long after it opened, then closes 100 ms later. */
+  socketClosingAfterMs?: number;
+}
+
+/** Options of `startEmulator`. */
+export interface EmulatorOptions {
+  /** Port to listen on (default 0: a free port). */
+  port?: number;
+  /** Host to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Registered OAuth clients (default one: emulator-client / emulator-secret with all scopes). */
+  clients?: EmulatorClient[];
+  /** Known assistant ids (default the seed's example assistant). */
+  assistants?: string[];
+  /** Lifetime of issued tokens in seconds (default 86 399). */
+  tokenLifetimeSeconds?: number;
+  /** Delay between the create and the first chunk (default 20 ms). */
+  firstChunkDelayMs?: number;
+  /** Delay between chunks (default 5 ms). */
+  chunkIntervalMs?: number;
+  /** o200k tokens per chunk (default 3). */
+  tokensPerChunk?: number;
+  /** Heartbeat period of channel sockets (default 30 000 ms). */
+  heartbeatIntervalMs?: number;
+  /** Channel lifetime (default 24 h). */
+  channelLifetimeMs?: number;
+  /** Requests per window per access token (default 300 per 60 000 ms); false turns it off. */
+  rateLimit?: { requests: number; windowMs: number } | false;
+  /** Fault injection (default none). */
+  faults?: EmulatorFaults;
+  /** How long a finished conversation stays readable (default 10 minutes). */
+  retainCompletedMs?: number;
+}
+
+/** Counters of what the emulator did since it started. */
+export interface EmulatorStats {
+  tokensIssued: number;
+  /** HTTP requests (control endpoints excluded). */
+  requests: number;
+  /** Requests per route, keyed `METHOD /path/{param}`; `unmatched` for unknown routes. */
+  requestsByRoute: Record<string, number>;
+  conversationsCreated: number;
+  idempotentReplays: number;
+  channelsCreated: number;
+  /** WebSockets open now (direct and channel). */
+  socketsOpen: number;
+  /** WebSockets accepted since start. */
+  socketsOpened: number;
+  /** Chunk events generated (one per chunk of a conversation, whatever the number of subscribers). */
+  chunksSent: number;
+  injected: {
+    rate429: number;
+    rate5xx: number;
+    drops: number;
+    malformedFrames: number;
+    socketClosing: number;
+    latency: number;
+  };
+  /** Real rate-limit 429s (not injected). */
+  rateLimited: number;
+}
+
+/** What `conversation(id)` tells about one conversation. */
+export interface EmulatorConversationView {
+  /** The whole answer (what a complete stream delivers). */
+  text: string;
+  /** Set once the conversation completed. */
+  finishReason: FinishReason | null;
+  status: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://HOST:PORT`: login, REST and sockets all on this origin. */
+  baseUrl: string;
+  /** Credentials of the first registered client. */
+  clientId: string;
+  clientSecret: string;
+  port: number;
+  /** A snapshot of the counters. */
+  stats(): EmulatorStats;
+  /** Replaces the faults and reseeds the PRNG. */
+  setFaults(faults: EmulatorFaults): void;
+  /** Sends `socket_closing` on every channel socket now and closes them after `graceMs` (default 100). */
+  forceSocketClosing(graceMs?: number): void;
+  /** Every channel expires now: its sockets are closed and it is gone. */
+  expireChannels(): void;
+  /** Every token issued so far is invalid (401 on next use). */
+  expireTokens(): void;
+  /** One conversation's final text and state, or undefined when unknown. */
+  conversation(id: string): EmulatorConversationView | undefined;
+  /** Closes the server, every socket and timer; resolves once their handles are released. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Every scope the emulator knows: what the default client gets. */
+export const ALL_EMULATOR_SCOPES: readonly string[] = [
+  SCOPE_ASSISTANT_WRITE,
+  SCOPE_ASSISTANT_READ,
+  SCOPE_NOTIFICATIONS,
+];
+
+/** The default client's credentials. */
+export const DEFAULT_EMULATOR_CLIENT: EmulatorClient = {
+  clientId: 'emulator-client',
+  clientSecret: 'emulator-secret',
+  scopes: [...ALL_EMULATOR_SCOPES],
+};
+
+/** Options with every default filled in. */
+export interface ResolvedEmulatorOptions {
+  port: number;
+  host: string;
+  clients: EmulatorClient[];
+  assistants: string[];
+  tokenLifetimeSeconds: number;
+  firstChunkDelayMs: number;
+  chunkIntervalMs: number;
+  tokensPerChunk: number;
+  heartbeatIntervalMs: number;
+  channelLifetimeMs: number;
+  rateLimit: { requests: number; windowMs: number } | false;
+  faults: EmulatorFaults;
+  retainCompletedMs: number;
+}
+
+/** Fills in the defaults of `options`. */
+export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  const clients = options.clients && options.clients.length > 0 ? options.clients : [DEFAULT_EMULATOR_CLIENT];
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    clients: clients.map((c) => ({ ...c, scopes: [...c.scopes] })),
+    assistants: options.assistants ?? [SEED_ASSISTANT_ID],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_S,
+    firstChunkDelayMs: Math.max(0, options.firstChunkDelayMs ?? 20),
+    chunkIntervalMs: Math.max(1, options.chunkIntervalMs ?? 5),
+    tokensPerChunk: Math.max(1, Math.floor(options.tokensPerChunk ?? 3)),
+    heartbeatIntervalMs: Math.max(1, options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
+    channelLifetimeMs: Math.max(1, options.channelLifetimeMs ?? CHANNEL_LIFETIME_MS),
+    rateLimit: options.rateLimit === undefined ? { requests: 300, windowMs: 60_000 } : options.rateLimit,
+    faults: { ...(options.faults ?? {}) },
+    retainCompletedMs: options.retainCompletedMs ?? 10 * 60_000,
+  };
+}
