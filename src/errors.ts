@@ -13,7 +13,10 @@ export class GenesysPromptError extends Error {
   /** `ININ-Correlation-Id` of the failing request, when there was one. */
   readonly correlationId: string | undefined;
 
-  constructor(message: string, options: { code: string; status?: number; correlationId?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { code: string; status?: number; correlationId?: string; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
@@ -29,7 +32,12 @@ export class ValidationError extends GenesysPromptError {
   readonly field: string;
   readonly fix: string;
   readonly file: string | undefined;
-  constructor(field: string, problem: string, fix: string, options: { file?: string; code?: string; cause?: unknown } = {}) {
+  constructor(
+    field: string,
+    problem: string,
+    fix: string,
+    options: { file?: string; code?: string; cause?: unknown } = {},
+  ) {
     const where = options.file ? `${options.file}: ${field}` : field;
     super(`${where}: ${problem}; ${fix}`, { code: options.code ?? 'invalid.input', cause: options.cause });
     this.field = field;
@@ -180,7 +188,8 @@ export function errorFromResponse(
   context: string,
 ): ApiError {
   const correlationId = headers['inin-correlation-id'] ?? body?.contextId;
-  const advice = status >= 500 ? 'the service failed; retry later' : (STATUS_ADVICE[status] ?? 'see the details');
+  const advice =
+    status >= 500 ? 'the service failed; retry later' : (STATUS_ADVICE[status] ?? 'see the details');
   const message = `${context} failed with ${status}${body?.message ? `: ${body.message}` : ''}; ${advice}`;
   const options: ApiErrorOptions = { status, body, headers, correlationId };
   if (status === 400 || status === 422) return new BadRequestError(message, options);

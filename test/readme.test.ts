@@ -22,7 +22,9 @@ describe('README', () => {
     expect(commands).toHaveLength(2);
     expect(commands[0]).toMatch(/^npm install && /);
     expect(commands[1]).toBe('npm test');
-    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(scripts.test).toBe('vitest run');
   });
 
@@ -32,7 +34,11 @@ describe('README', () => {
     const run = spawnSync('sh', ['-c', newcomerCommands()[0]!], {
       cwd: dir,
       // Same command; the npm settings only make it use the local cache when it can.
-      env: cleanEnv({ npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' }),
+      env: cleanEnv({
+        npm_config_prefer_offline: 'true',
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+      }),
       encoding: 'utf8',
       timeout: 480_000,
     });
@@ -41,6 +47,9 @@ describe('README', () => {
     expect(run.stderr).toMatch(/conversation \S+ · first chunk/);
     const answer = run.stdout.split('\n').filter((line) => !line.startsWith('>') && line.trim() !== '');
     expect(answer.join(' ').length).toBeGreaterThan(20);
-    expect(await verifyAuditLog(join(dir, 'genesys-prompt-audit.jsonl'))).toMatchObject({ ok: true, entries: 1 });
+    expect(await verifyAuditLog(join(dir, 'genesys-prompt-audit.jsonl'))).toMatchObject({
+      ok: true,
+      entries: 1,
+    });
   }, 500_000);
 });
