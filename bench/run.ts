@@ -96,6 +96,11 @@ await row(
 );
 await emulatorCeiling();
 await row('rate limit', () => measureRateLimit(quick ? { injections: 100 } : {}), rateLimitRows);
+await row(
+  'rate limit, direct transport',
+  () => measureRateLimit({ transport: 'direct', ...(quick ? { injections: 100 } : {}) }),
+  rateLimitRows,
+);
 await row('memory', () => measureMemory(quick ? { sizes: [200] } : {}), memoryRows);
 await row(
   'audit',

@@ -1,7 +1,8 @@
 /**
- * One abort signal per injection that fires when the caller aborts, when the injector closes, or when
- * the injection's deadline passes — and says which, so a deadline becomes a `TimeoutError` and the
- * rest an `AbortError`.
+ * One abort signal per injection that fires when the caller aborts, when the injector closes (it calls
+ * `abort()` on each live one — no listener on a shared signal, so thousands of concurrent injections
+ * add no listeners to one emitter), or when the injection's deadline passes — and says which, so a
+ * deadline becomes a `TimeoutError` and the rest an `AbortError`.
  */
 import { AbortError, TimeoutError } from './errors.js';
 
@@ -10,27 +11,23 @@ export interface InjectionSignal {
   readonly signal: AbortSignal;
   /** The error to throw when `signal` has fired: TimeoutError for the deadline, else AbortError. */
   reason(): AbortError | TimeoutError;
-  /** Clears the deadline timer and detaches from the parent signals. Idempotent. */
+  /** Fires the signal (the injector is closing). */
+  abort(): void;
+  /** Clears the deadline timer and detaches from the caller's signal. Idempotent. */
   dispose(): void;
 }
 
 /**
- * Links `parents` and a deadline into one signal.
- * @param parents the caller's signal and the injector's closing signal
+ * Links the caller's signal and a deadline into one signal.
+ * @param parent the caller's signal, if any
  * @param deadlineMs ms until the injection times out
  */
-export function injectionSignal(
-  parents: Array<AbortSignal | undefined>,
-  deadlineMs: number,
-): InjectionSignal {
+export function injectionSignal(parent: AbortSignal | undefined, deadlineMs: number): InjectionSignal {
   const controller = new AbortController();
   let timedOut = false;
   const abort = (): void => controller.abort();
-  const attached = parents.filter((s): s is AbortSignal => s !== undefined);
-  for (const parent of attached) {
-    if (parent.aborted) controller.abort();
-    else parent.addEventListener('abort', abort, { once: true });
-  }
+  if (parent?.aborted) controller.abort();
+  else parent?.addEventListener('abort', abort, { once: true });
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
@@ -42,9 +39,10 @@ export function injectionSignal(
       timedOut
         ? new TimeoutError(`the injection did not finish within its deadline of ${deadlineMs} ms`)
         : new AbortError(),
+    abort,
     dispose: () => {
       clearTimeout(timer);
-      for (const parent of attached) parent.removeEventListener('abort', abort);
+      parent?.removeEventListener('abort', abort);
     },
   };
 }

@@ -23,6 +23,7 @@ export interface InjectorConfig {
   maxRetries: number;
   retryNonRateLimited: boolean;
   requestsPerMinute: number;
+  requestBurst: number | undefined;
   timeoutMs: number;
   deadlineMs: number;
   pollIntervalMs: number;
@@ -41,6 +42,17 @@ function nonNegativeInteger(field: string, value: number | undefined, fallback: 
       field,
       `must be a non-negative integer (got ${String(value)})`,
       `set ${field} to 0 or more`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(
+      field,
+      `must be a whole number of 1 or more (got ${String(value)})`,
+      `set ${field} to 1 or more`,
     );
   }
   return value;
@@ -92,6 +104,8 @@ export function resolveInjectorConfig(
     maxRetries: nonNegativeInteger('maxRetries', options.maxRetries, 5),
     retryNonRateLimited: options.retryNonRateLimited ?? true,
     requestsPerMinute: nonNegativeInteger('requestsPerMinute', options.requestsPerMinute, 300),
+    requestBurst:
+      options.requestBurst === undefined ? undefined : positiveInteger('requestBurst', options.requestBurst),
     timeoutMs: positiveNumber('timeoutMs', options.timeoutMs, 30_000),
     deadlineMs: positiveNumber('deadlineMs', options.deadlineMs, 120_000),
     pollIntervalMs: positiveNumber('pollIntervalMs', options.pollIntervalMs, 500),

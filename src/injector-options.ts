@@ -32,8 +32,13 @@ export interface InjectorOptions {
   maxRetries?: number;
   /** Retry failures other than 429 (default true; the idempotency key makes the POST safe). */
   retryNonRateLimited?: boolean;
-  /** Client-side pacing per OAuth client (default 300, Genesys's usual limit). */
+  /** Client-side pacing per OAuth client (default 300, Genesys's usual limit; 0 turns it off). */
   requestsPerMinute?: number;
+  /**
+   * Requests that may go at once after a quiet spell (default one second's worth, at most 10). Use 1
+   * when the server counts in windows shorter than a minute.
+   */
+  requestBurst?: number;
   /** Per-request timeout in ms (default 30 000). */
   timeoutMs?: number;
   /** Overall deadline of one injection in ms (default 120 000). */

@@ -40,6 +40,8 @@ export class GenesysPromptInjector {
   readonly #telemetry: TelemetryExporter;
   readonly #closing = new AbortController();
   readonly #inflight = new Set<Promise<void>>();
+  /** The signals of the injections in flight, fired by `close()`. */
+  readonly #live = new Set<InjectionSignal>();
   #audit: AuditLog | undefined;
   #initializing: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -73,6 +75,7 @@ export class GenesysPromptInjector {
     this.#api = new GenesysApi({
       tokens: this.#tokens,
       requestsPerMinute: config.requestsPerMinute,
+      ...(config.requestBurst === undefined ? {} : { requestBurst: config.requestBurst }),
       retry: {
         maxRetries: config.maxRetries,
         retryNonRateLimited: config.retryNonRateLimited,
@@ -158,6 +161,7 @@ export class GenesysPromptInjector {
 
   async #shutdown(): Promise<void> {
     this.#closing.abort();
+    for (const sig of this.#live) sig.abort();
     await Promise.allSettled([...this.#inflight]);
     await this.#initializing?.catch(() => undefined);
     await this.#transport.close();
@@ -187,10 +191,9 @@ export class GenesysPromptInjector {
     const tracked = new Promise<void>((resolve) => (done = resolve));
     this.#inflight.add(tracked);
     const startedAt = performance.now();
-    const sig = injectionSignal(
-      [options.signal, this.#closing.signal],
-      options.deadlineMs ?? this.#config.deadlineMs,
-    );
+    const sig = injectionSignal(options.signal, options.deadlineMs ?? this.#config.deadlineMs);
+    if (this.#closing.signal.aborted) sig.abort();
+    this.#live.add(sig);
     const state: FailureContext = {
       assistantId,
       conversationId: null,
@@ -228,8 +231,10 @@ export class GenesysPromptInjector {
         outcome = await this.#poll(assistantId, conversationId, sig);
       } else {
         const handle = this.#transport.open(assistantId, conversationId, {
-          ...(options.maxResponseTokens === undefined ? {} : { budgetTokens: options.maxResponseTokens }),
-          countTokens: tokenCounter(this.#config.tokenizer),
+          // Counting every chunk costs CPU; only a budget needs it.
+          ...(options.maxResponseTokens === undefined
+            ? {}
+            : { budgetTokens: options.maxResponseTokens, countTokens: tokenCounter(this.#config.tokenizer) }),
           signal: sig.signal,
           collectChunks: wantChunks,
         });
@@ -253,6 +258,7 @@ export class GenesysPromptInjector {
       throw failure;
     } finally {
       sig.dispose();
+      this.#live.delete(sig);
       if (!settled)
         await this.#fail(state, template, new AbortError('the caller stopped reading the stream'));
       this.#inflight.delete(tracked);

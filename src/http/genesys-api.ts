@@ -39,6 +39,8 @@ export interface GenesysApiOptions {
   tokens: TokenProvider;
   /** Requests per minute for this OAuth client, shared process-wide (default 300; 0 or Infinity: off). */
   requestsPerMinute?: number;
+  /** Requests that may go at once after a quiet spell (default one second's worth, 1..10). */
+  requestBurst?: number;
   /** A limiter to use instead of the shared one (tests, custom pacing). */
   rateLimiter?: RateLimiter;
   /** A retry policy, or options for one (default: PRODUCT.md 4.6). */
@@ -98,6 +100,7 @@ export class GenesysApi {
     } else {
       this.#lease = leaseSharedRateLimiter(options.tokens.environment.apiBaseUrl, options.tokens.clientId, {
         requestsPerMinute: options.requestsPerMinute,
+        ...(options.requestBurst === undefined ? {} : { burst: options.requestBurst }),
       });
       this.#limiter = this.#lease.limiter;
     }

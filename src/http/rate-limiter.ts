@@ -1,6 +1,8 @@
 /**
  * Client-side pacing per OAuth client (PRODUCT.md 4.6): GCRA (a token bucket without the bucket)
- * spacing requests evenly with a small burst, and a whole-client pause when a 429 says so.
+ * spacing requests evenly with a small burst, a cap of one second's share in any sliding second (so
+ * timer stalls that release several late slots at once never overrun a server counting short
+ * windows), and a whole-client pause when a 429 says so.
  */
 import { AbortError } from '../errors.js';
 
@@ -28,6 +30,11 @@ export class RateLimiter {
   readonly #intervalMs: number;
   readonly #toleranceMs: number;
   readonly #now: () => number;
+  /** Most requests in any sliding second: the per-second share of the rate. */
+  readonly #perSecond: number;
+  /** Send times of the last second, oldest first, from `#recentStart`. */
+  #recent: number[] = [];
+  #recentStart = 0;
   #theoreticalArrival = 0;
   #pausedUntil = 0;
   #waiters = new Set<Waiter>();
@@ -47,6 +54,8 @@ export class RateLimiter {
     // its start, so a server counting per minute never sees more than the limit.
     this.#intervalMs = enabled ? 60_000 / Math.max(1, rpm - this.burst + 1) : 0;
     this.#toleranceMs = enabled ? (this.burst - 1) * this.#intervalMs : 0;
+    // What GCRA itself allows in one second (its pace plus the burst); a stall never adds to it.
+    this.#perSecond = enabled ? Math.max(1, Math.ceil(rpm / 60)) + this.burst - 1 : Infinity;
     this.#now = options.now ?? Date.now;
   }
 
@@ -61,6 +70,20 @@ export class RateLimiter {
    * @throws AbortError when the signal fires or the limiter is closed
    */
   async acquire(signal?: AbortSignal): Promise<void> {
+    await this.#acquireSlot(signal);
+    if (!this.enabled) return;
+    for (;;) {
+      const now = this.#now();
+      const waitMs = this.#sameSecondWait(now);
+      if (waitMs <= 0) {
+        this.#recent.push(now);
+        return;
+      }
+      await this.#wait(waitMs, signal);
+    }
+  }
+
+  async #acquireSlot(signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       if (this.#closed) throw new AbortError('the rate limiter was closed');
       if (signal?.aborted) throw new AbortError();
@@ -71,6 +94,19 @@ export class RateLimiter {
       // A 429 may have paused the client while we slept: then take a new slot after the pause.
       if (this.#pausedUntil <= this.#now()) return;
     }
+  }
+
+  /** ms until one more request fits in the sliding second ending now (0: it fits). */
+  #sameSecondWait(now: number): number {
+    const recent = this.#recent;
+    while (this.#recentStart < recent.length && recent[this.#recentStart]! <= now - 1000) this.#recentStart++;
+    if (this.#recentStart > 64 && this.#recentStart * 2 > recent.length) {
+      this.#recent = recent.slice(this.#recentStart);
+      this.#recentStart = 0;
+    }
+    const inWindow = this.#recent.length - this.#recentStart;
+    if (inWindow < this.#perSecond) return 0;
+    return this.#recent[this.#recentStart]! + 1000 - now + 1;
   }
 
   /**

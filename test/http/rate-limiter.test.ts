@@ -19,6 +19,23 @@ function acquireMany(limiter: RateLimiter, count: number, signal?: AbortSignal) 
 }
 
 describe('RateLimiter', () => {
+  it('never lets an event-loop stall bunch more than a second of requests into one second', async () => {
+    vi.useRealTimers();
+    const limiter = new RateLimiter({ requestsPerMinute: 600, burst: 1 }); // one per 100 ms
+    const grantedAt: number[] = [];
+    const all = Promise.all(
+      Array.from({ length: 25 }, () => limiter.acquire().then(() => void grantedAt.push(Date.now()))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const stallUntil = Date.now() + 600;
+    while (Date.now() < stallUntil); // a real stall: the timers due now fire late, together
+    await all;
+    for (const start of grantedAt) {
+      const inSecond = grantedAt.filter((t) => t >= start && t < start + 1000).length;
+      expect(inSecond).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('spaces requests evenly at the configured rate', async () => {
     const limiter = new RateLimiter({ requestsPerMinute: 60, burst: 1 });
     const { grantedAt, all } = acquireMany(limiter, 5);
