@@ -30,6 +30,8 @@ export interface EndToEndOptions {
   firstChunkDelayMs?: number;
   /** Unmeasured injections first, to warm up the JIT and connections (default 100). */
   warmup?: number;
+  /** Our stream transport (default notifications). */
+  transport?: 'notifications' | 'direct';
 }
 
 /** One side's figures. */
@@ -57,6 +59,7 @@ export interface EndToEndResult {
   /** Unmeasured injections before the measured ones, per side. */
   warmup: number;
   firstChunkDelayMs: number;
+  transport: 'notifications' | 'direct';
   ours: EndToEndSide;
   seed: EndToEndSide;
   /** ours / seed injections per second. */
@@ -69,12 +72,13 @@ interface Side {
   close(): Promise<void>;
 }
 
-async function openOurs(emulator: EmulatorProcess): Promise<Side> {
+async function openOurs(emulator: EmulatorProcess, transport: 'notifications' | 'direct'): Promise<Side> {
   const injector = new GenesysPromptInjector({
     environment: emulator.baseUrl,
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
     requestsPerMinute: 0,
+    transport,
   });
   await injector.initialize();
   return {
@@ -155,14 +159,16 @@ export async function measureEndToEnd(options: EndToEndOptions = {}): Promise<En
     chunkIntervalMs: options.chunkIntervalMs ?? 1,
     firstChunkDelayMs: options.firstChunkDelayMs ?? 20,
     warmup: options.warmup ?? 100,
+    transport: options.transport ?? 'notifications',
   };
-  const ours = await measureSide(openOurs, resolved);
+  const ours = await measureSide((emulator) => openOurs(emulator, resolved.transport), resolved);
   const seed = await measureSide(openSeed, resolved);
   return {
     injections: resolved.injections,
     concurrency: resolved.concurrency,
     warmup: resolved.warmup,
     firstChunkDelayMs: resolved.firstChunkDelayMs,
+    transport: resolved.transport,
     ours,
     seed,
     ratio: ours.injectionsPerSecond / seed.injectionsPerSecond,
@@ -182,7 +188,7 @@ export function endToEndRows(result: EndToEndResult, withSockets = true): BenchR
   const rows: BenchRow[] = [
     {
       row:
-        `end-to-end: ${num(result.injections)} injections at concurrency ${result.concurrency} vs seed design ` +
+        `end-to-end (ours over ${result.transport}): ${num(result.injections)} injections at concurrency ${result.concurrency} vs seed design ` +
         `(first chunk ${result.firstChunkDelayMs} ms after create)`,
       ours: side(result.ours),
       peer: side(result.seed),
@@ -205,6 +211,7 @@ export function endToEndRows(result: EndToEndResult, withSockets = true): BenchR
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const firstChunk = Number(process.argv[2] ?? 20);
-  const result = await measureEndToEnd({ firstChunkDelayMs: firstChunk });
+  const transport = process.argv[3] === 'direct' ? 'direct' : 'notifications';
+  const result = await measureEndToEnd({ firstChunkDelayMs: firstChunk, transport });
   console.log(JSON.stringify(result, null, 2));
 }

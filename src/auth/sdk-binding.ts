@@ -104,6 +104,16 @@ export function createSdkApiClient(): SdkApiClient {
   // SDK-side token refresh: this library owns both.
   client.config.live_reload_config = false;
   client.config.refresh_access_token = false;
+  // The SDK formats a log line for every request (headers included) and hands it to a winston
+  // console transport even at level "none"; this library logs through its own redacting logger.
+  const sdkLogger = (
+    client.config as { logger?: { log_to_console: boolean; setLogger(): void; log: unknown } }
+  ).logger;
+  if (sdkLogger) {
+    sdkLogger.log_to_console = false;
+    sdkLogger.setLogger();
+    sdkLogger.log = () => undefined;
+  }
   return client;
 }
 
