@@ -27,11 +27,12 @@ describe('RateLimiter', () => {
       Array.from({ length: 25 }, () => limiter.acquire().then(() => void grantedAt.push(Date.now()))),
     );
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const stallUntil = Date.now() + 600;
+    const stallUntil = Date.now() + 900;
     while (Date.now() < stallUntil); // a real stall: the timers due now fire late, together
     await all;
+    // Times are taken when each caller resumes, a little after the grant: allow 50 ms for that.
     for (const start of grantedAt) {
-      const inSecond = grantedAt.filter((t) => t >= start && t < start + 1000).length;
+      const inSecond = grantedAt.filter((t) => t >= start && t < start + 950).length;
       expect(inSecond).toBeLessThanOrEqual(10);
     }
   });
