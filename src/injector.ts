@@ -207,7 +207,7 @@ export class GenesysPromptInjector {
       if (typeof assistantId !== 'string' || assistantId.trim() === '') {
         throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
       }
-      const prepared = preparePrompt(template, assistantId, examples, {
+      let prepared: PreparedPrompt | undefined = preparePrompt(template, assistantId, examples, {
         ...(options.variables === undefined ? {} : { variables: options.variables }),
         ...(options.history === undefined ? {} : { history: options.history }),
         missing: options.allowMissingVariables ? 'placeholder' : 'error',
@@ -220,6 +220,9 @@ export class GenesysPromptInjector {
         idempotencyKey,
         signal: sig.signal,
       });
+      // Only the count is needed from here on: let the prompt text go while the answer streams.
+      const promptTokens = prepared.promptTokens;
+      prepared = undefined;
       const conversationId = created.conversation.id;
       state.conversationId = conversationId;
       state.retries = created.retries;
@@ -248,7 +251,10 @@ export class GenesysPromptInjector {
           handle.cancel();
         }
       }
-      const result = await this.#succeed(state, prepared, outcome, { idempotencyKey, injectionLatencyMs });
+      const result = await this.#succeed(state, promptTokens, outcome, {
+        idempotencyKey,
+        injectionLatencyMs,
+      });
       settled = true;
       yield { type: 'result', result };
     } catch (error) {
@@ -268,13 +274,13 @@ export class GenesysPromptInjector {
 
   async #succeed(
     state: FailureContext,
-    prepared: PreparedPrompt,
+    promptTokens: number,
     outcome: StreamOutcome,
     extra: { idempotencyKey: string; injectionLatencyMs: number },
   ): Promise<InjectionResult> {
     const usage =
       outcome.truncated && outcome.usage.promptTokens === 0
-        ? { ...outcome.usage, promptTokens: prepared.promptTokens }
+        ? { ...outcome.usage, promptTokens }
         : outcome.usage;
     const audit = await this.#audit?.append({
       conversationId: outcome.conversationId,
@@ -289,7 +295,7 @@ export class GenesysPromptInjector {
       truncated: outcome.truncated,
       usage,
       safetyPolicyTriggered: outcome.safetyPolicyTriggered,
-      promptTokens: prepared.promptTokens,
+      promptTokens,
       promptHash: state.hash ?? '',
       idempotencyKey: extra.idempotencyKey,
       injectionLatencyMs: extra.injectionLatencyMs,
