@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -77,10 +78,22 @@ describe('secrets', () => {
         await injector.injectPrompt(assistant, TEMPLATE, []).catch((e: unknown) => {
           const err = e as Error;
           errors.push(
-            `${err.name} ${err.message} ${err.stack ?? ''} ${JSON.stringify(err)} ${String(err.cause ?? '')}`,
+            `${err.stack ?? ''} ${JSON.stringify(err)} ${inspect(err, { depth: 10, showHidden: true })}`,
           );
         });
       }
+      // A refused login: the secret it tried must not surface either.
+      const refused = new GenesysPromptInjector({
+        environment: emulator.baseUrl,
+        clientId: 'leak-test',
+        clientSecret: `${SECRET}-wrong`,
+        logger,
+        ...FAST,
+      });
+      await refused.initialize().catch((e: unknown) => {
+        errors.push(`${(e as Error).stack ?? ''} ${inspect(e, { depth: 10, showHidden: true })}`);
+      });
+      await refused.close();
     } finally {
       await injector.close();
     }
@@ -102,6 +115,7 @@ describe('secrets', () => {
       expect(text.includes(SECRET), `client secret in ${name}`).toBe(false);
       expect(text.includes(token), `access token in ${name}`).toBe(false);
     }
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
+    expect(errors[2]).toContain('AuthenticationError');
   });
 });
