@@ -81,6 +81,24 @@ describe('genesys-prompt inject', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('finishes quietly when its reader goes away (inject | head)', async () => {
+    const audit = join(tempDir(), 'audit.jsonl');
+    const cli = startCli([
+      'inject',
+      example('refund-policy.yaml'),
+      '--var',
+      'productType=x',
+      '--audit',
+      audit,
+    ]);
+    cli.child.stdout!.once('data', () => cli.child.stdout!.destroy());
+    const run = await cli.done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(run.stderr).toMatch(/conversation \S+ ·/);
+    expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, entries: 1 });
+  });
+
   it('exits 3 for refused credentials', async () => {
     emulator = await startEmulator({ rateLimit: false });
     const env = cleanEnv({
