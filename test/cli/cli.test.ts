@@ -188,6 +188,14 @@ describe('genesys-prompt emulator', () => {
     expect(run.stderr).toContain('emulator stopped');
   });
 
+  it('names the flag and the fix when the port is taken', async () => {
+    emulator = await startEmulator({ rateLimit: false });
+    const run = await runCliProcess(['emulator', '--port', String(emulator.port)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--port: 127.0.0.1:');
+    expect(run.stderr).toContain('pass --port 0');
+  });
+
   it('shows help with the exit codes', async () => {
     const run = await runCliProcess(['--help']);
     expect(run.code).toBe(0);

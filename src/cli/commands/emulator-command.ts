@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { startEmulator, type EmulatorFaults, type EmulatorOptions } from '../../emulator/index.js';
+import { UsageError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { integerFlag } from '../injector-flags.js';
 
@@ -78,7 +79,14 @@ export function emulatorCommand(setExitCode: (code: ExitCode) => void): Command 
       integerFlag,
     )
     .action(async (flags: EmulatorFlags) => {
-      const emulator = await startEmulator(emulatorOptionsFromFlags(flags));
+      const emulator = await startEmulator(emulatorOptionsFromFlags(flags)).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        throw new UsageError(
+          '--port',
+          `${flags.host}:${flags.port} is already in use`,
+          'pass --port 0 for a free port, or another number',
+        );
+      });
       process.stdout.write(
         [
           `Genesys Cloud emulator listening on ${emulator.baseUrl}`,
