@@ -20,6 +20,9 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;
+
 /** The exit code an error ends the command with. */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ValidationError) return ExitCode.badInput;

@@ -29,7 +29,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .configureOutput({ outputError: (text, write) => write(text) })
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 other failure, 2 bad input, 3 authentication or permission, 4 rate-limited out, 5 stream failure.',
+      '\nExit codes: 0 ok, 1 other failure, 2 bad input, 3 authentication or permission, 4 rate-limited out, 5 stream failure, 130 interrupted (Ctrl-C).',
     );
   program.addCommand(injectCommand(setExitCode));
   program.addCommand(validateCommand(setExitCode));

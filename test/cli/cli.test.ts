@@ -99,6 +99,26 @@ describe('genesys-prompt inject', () => {
     expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, entries: 1 });
   });
 
+  it('stops on Ctrl-C with exit 130 and audits the injection as aborted', async () => {
+    const audit = join(tempDir(), 'audit.jsonl');
+    emulator = await startEmulator({ rateLimit: false, chunkIntervalMs: 200 });
+    const env = cleanEnv({
+      GENESYS_ENVIRONMENT: emulator.baseUrl,
+      GENESYS_CLIENT_ID: emulator.clientId,
+      GENESYS_CLIENT_SECRET: emulator.clientSecret,
+    });
+    const cli = startCli(
+      ['inject', example('refund-policy.yaml'), '--var', 'productType=x', '--audit', audit],
+      { env },
+    );
+    cli.child.stdout!.once('data', () => cli.child.kill('SIGINT'));
+    const run = await cli.done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('interrupted');
+    expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, entries: 1 });
+    expect(readFileSync(audit, 'utf8')).toContain('"errorCode":"aborted"');
+  });
+
   it('exits 3 for refused credentials', async () => {
     emulator = await startEmulator({ rateLimit: false });
     const env = cleanEnv({

@@ -11,7 +11,7 @@ import type { GenesysPromptInjector } from '../../injector.js';
 import { readBatchJobs, type BatchJob } from '../batch/batch-jobs.js';
 import { BatchJournal, type BatchRecord } from '../batch/batch-journal.js';
 import { createBatchProgress } from '../batch/batch-progress.js';
-import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { ExitCode, INTERRUPTED, exitCodeFor } from '../exit-codes.js';
 import { addInjectorFlags, createInjector, integerFlag, type InjectorFlags } from '../injector-flags.js';
 import { loadPromptInputs, type PromptInputs } from '../prompt-inputs.js';
 import { resolveTarget } from '../target.js';
@@ -22,9 +22,6 @@ interface BatchFlags extends InjectorFlags {
   out?: string;
   progressInterval: number;
 }
-
-/** Exit code of a batch stopped by Ctrl-C (128 + SIGINT). */
-const INTERRUPTED = 130;
 
 /**
  * Loads every distinct template once and checks every job's variables, before anything is sent.

@@ -6,7 +6,8 @@ import { Command } from 'commander';
 import { SEED_ASSISTANT_ID } from '../../contract/conversation.js';
 import type { InjectionResult } from '../../injector-options.js';
 import { preparePrompt } from '../../prompt/prepare-prompt.js';
-import { ExitCode } from '../exit-codes.js';
+import { AbortError } from '../../errors.js';
+import { ExitCode, INTERRUPTED } from '../exit-codes.js';
 import { addInjectorFlags, createInjector, integerFlag, type InjectorFlags } from '../injector-flags.js';
 import { loadPromptInputs, parseVarFlags, readVarsFile } from '../prompt-inputs.js';
 import { resolveTarget } from '../target.js';
@@ -38,7 +39,7 @@ export function summaryLine(result: InjectionResult, auditFile: string | false):
 }
 
 /** Builds the `inject` command; `run` receives the exit code. */
-export function injectCommand(setExitCode: (code: ExitCode) => void): Command {
+export function injectCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('inject')
     .description('send a prompt template and stream the answer')
     .argument('<template>', 'template file (YAML or JSON)')
@@ -89,6 +90,10 @@ export function injectCommand(setExitCode: (code: ExitCode) => void): Command {
       }
       if (result !== undefined && !flags.json) process.stderr.write(`${summaryLine(result, flags.audit)}\n`);
       setExitCode(ExitCode.ok);
+    } catch (error) {
+      if (!(abort.signal.aborted && error instanceof AbortError)) throw error;
+      process.stderr.write('\ninterrupted: the injection was stopped and audited as aborted\n');
+      setExitCode(INTERRUPTED);
     } finally {
       process.removeListener('SIGINT', onSigint);
       await injector?.close();
