@@ -35,37 +35,39 @@ export interface InjectorConfig {
 const TRANSPORTS: readonly StreamTransport[] = ['notifications', 'direct'];
 const TOKENIZERS: readonly TokenizerName[] = ['o200k_base', 'cl100k_base', 'heuristic'];
 
-function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigurationError(
-      field,
-      `must be a non-negative integer (got ${String(value)})`,
-      `set ${field} to 0 or more`,
-    );
-  }
-  return value;
+/** What a numeric option must be, and how to say so. */
+interface NumberRule {
+  accepts(value: number): boolean;
+  problem: string;
+  fix: string;
 }
 
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(
-      field,
-      `must be a whole number of 1 or more (got ${String(value)})`,
-      `set ${field} to 1 or more`,
-    );
-  }
-  return value;
-}
+const NON_NEGATIVE_INTEGER: NumberRule = {
+  accepts: (n) => Number.isInteger(n) && n >= 0,
+  problem: 'must be a non-negative integer',
+  fix: 'to 0 or more',
+};
+const POSITIVE_INTEGER: NumberRule = {
+  accepts: (n) => Number.isInteger(n) && n >= 1,
+  problem: 'must be a whole number of 1 or more',
+  fix: 'to 1 or more',
+};
+const POSITIVE_NUMBER: NumberRule = {
+  accepts: (n) => n > 0,
+  problem: 'must be a positive number',
+  fix: 'to a number above 0',
+};
 
-function positiveNumber(field: string, value: number | undefined, fallback: number): number {
+/** `value` checked against `rule`, or `fallback` when it is not set. */
+function numberOption<F extends number | undefined>(
+  field: string,
+  value: number | undefined,
+  rule: NumberRule,
+  fallback: F,
+): number | F {
   if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && value > 0)) {
-    throw new ConfigurationError(
-      field,
-      `must be a positive number (got ${String(value)})`,
-      `set ${field} to a number above 0`,
-    );
+  if (!(typeof value === 'number' && rule.accepts(value))) {
+    throw new ConfigurationError(field, `${rule.problem} (got ${String(value)})`, `set ${field} ${rule.fix}`);
   }
   return value;
 }
@@ -101,14 +103,18 @@ export function resolveInjectorConfig(
     transport: oneOf('transport', options.transport, TRANSPORTS, 'notifications'),
     tokenizer: oneOf('tokenizer', options.tokenizer, TOKENIZERS, 'o200k_base'),
     userId: options.userId ?? DEFAULT_USER_ID,
-    maxRetries: nonNegativeInteger('maxRetries', options.maxRetries, 5),
+    maxRetries: numberOption('maxRetries', options.maxRetries, NON_NEGATIVE_INTEGER, 5),
     retryNonRateLimited: options.retryNonRateLimited ?? true,
-    requestsPerMinute: nonNegativeInteger('requestsPerMinute', options.requestsPerMinute, 300),
-    requestBurst:
-      options.requestBurst === undefined ? undefined : positiveInteger('requestBurst', options.requestBurst),
-    timeoutMs: positiveNumber('timeoutMs', options.timeoutMs, 30_000),
-    deadlineMs: positiveNumber('deadlineMs', options.deadlineMs, 120_000),
-    pollIntervalMs: positiveNumber('pollIntervalMs', options.pollIntervalMs, 500),
+    requestsPerMinute: numberOption(
+      'requestsPerMinute',
+      options.requestsPerMinute,
+      NON_NEGATIVE_INTEGER,
+      300,
+    ),
+    requestBurst: numberOption('requestBurst', options.requestBurst, POSITIVE_INTEGER, undefined),
+    timeoutMs: numberOption('timeoutMs', options.timeoutMs, POSITIVE_NUMBER, 30_000),
+    deadlineMs: numberOption('deadlineMs', options.deadlineMs, POSITIVE_NUMBER, 120_000),
+    pollIntervalMs: numberOption('pollIntervalMs', options.pollIntervalMs, POSITIVE_NUMBER, 500),
     auditLogPath: options.auditLogPath,
     auditHmacKey: options.auditHmacKey,
     observabilityEndpoint: options.observabilityEndpoint ?? (env.OBSERVABILITY_ENDPOINT || undefined),

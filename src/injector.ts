@@ -10,6 +10,7 @@ import type { Conversation } from './contract/conversation.js';
 import { AbortError, GenesysPromptError, StreamError, ValidationError } from './errors.js';
 import { abortableSleep } from './http/abortable-sleep.js';
 import { GenesysApi } from './http/genesys-api.js';
+import { raceAbort } from './http/race-abort.js';
 import { injectionSignal, type InjectionSignal } from './injection-signal.js';
 import { resolveInjectorConfig, type InjectorConfig } from './injector-config.js';
 import type { InjectOptions, InjectionResult, InjectorOptions, StreamItem } from './injector-options.js';
@@ -39,9 +40,10 @@ export class GenesysPromptInjector {
   readonly #transport: ResponseStreamTransport;
   readonly #telemetry: TelemetryExporter;
   readonly #closing = new AbortController();
-  readonly #inflight = new Set<Promise<void>>();
-  /** The signals of the injections in flight, fired by `close()`. */
-  readonly #live = new Set<InjectionSignal>();
+  /** Each injection in flight: its signal (fired by `close()`) and a promise settled when it ends. */
+  readonly #inflight = new Map<InjectionSignal, Promise<void>>();
+  /** `server.address` and `server.port` of the spans, from the environment. */
+  readonly #server: { address: string; port: number };
   #audit: AuditLog | undefined;
   #initializing: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -63,6 +65,11 @@ export class GenesysPromptInjector {
     this.#options = options;
     this.#config = resolveInjectorConfig(options);
     const config = this.#config;
+    const api = new URL(config.environment.apiBaseUrl);
+    this.#server = {
+      address: api.hostname,
+      port: api.port === '' ? (api.protocol === 'https:' ? 443 : 80) : Number(api.port),
+    };
     this.#logger = redactingLogger(options.logger ?? silentLogger, () => this.#secrets());
     this.#tokens = new TokenProvider({
       environment: config.environment,
@@ -161,8 +168,8 @@ export class GenesysPromptInjector {
 
   async #shutdown(): Promise<void> {
     this.#closing.abort();
-    for (const sig of this.#live) sig.abort();
-    await Promise.allSettled([...this.#inflight]);
+    for (const sig of this.#inflight.keys()) sig.abort();
+    await Promise.allSettled([...this.#inflight.values()]);
     await this.#initializing?.catch(() => undefined);
     await this.#transport.close();
     this.#api.close();
@@ -187,13 +194,11 @@ export class GenesysPromptInjector {
     options: InjectOptions,
     wantChunks: boolean,
   ): AsyncGenerator<StreamItem, void, undefined> {
-    let done!: () => void;
-    const tracked = new Promise<void>((resolve) => (done = resolve));
-    this.#inflight.add(tracked);
     const startedAt = performance.now();
     const sig = injectionSignal(options.signal, options.deadlineMs ?? this.#config.deadlineMs);
     if (this.#closing.signal.aborted) sig.abort();
-    this.#live.add(sig);
+    let done!: () => void;
+    this.#inflight.set(sig, new Promise<void>((resolve) => (done = resolve)));
     const state: FailureContext = {
       assistantId,
       conversationId: null,
@@ -203,7 +208,7 @@ export class GenesysPromptInjector {
     };
     let settled = false;
     try {
-      await raceSignal(this.initialize(), sig);
+      await raceAbort(this.initialize(), sig.signal);
       if (typeof assistantId !== 'string' || assistantId.trim() === '') {
         throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
       }
@@ -213,7 +218,8 @@ export class GenesysPromptInjector {
         missing: options.allowMissingVariables ? 'placeholder' : 'error',
         tokenizer: this.#config.tokenizer,
       });
-      state.hash = promptHash(prepared.payload);
+      const hash = promptHash(prepared.payload);
+      state.hash = hash;
       state.span = this.#startSpan(assistantId, prepared);
       const idempotencyKey = options.idempotencyKey ?? randomUUID();
       const created = await this.#api.createConversation(assistantId, prepared.payload, {
@@ -241,7 +247,6 @@ export class GenesysPromptInjector {
           signal: sig.signal,
           collectChunks: wantChunks,
         });
-        handle.result.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unhandled
         try {
           if (wantChunks) {
             for await (const chunk of handle.chunks) yield { type: 'chunk', conversationId, ...chunk };
@@ -251,7 +256,9 @@ export class GenesysPromptInjector {
           handle.cancel();
         }
       }
-      const result = await this.#succeed(state, promptTokens, outcome, {
+      const result = await this.#succeed(state, outcome, {
+        hash,
+        promptTokens,
         idempotencyKey,
         injectionLatencyMs,
       });
@@ -264,20 +271,19 @@ export class GenesysPromptInjector {
       throw failure;
     } finally {
       sig.dispose();
-      this.#live.delete(sig);
       if (!settled)
         await this.#fail(state, template, new AbortError('the caller stopped reading the stream'));
-      this.#inflight.delete(tracked);
+      this.#inflight.delete(sig);
       done();
     }
   }
 
   async #succeed(
     state: FailureContext,
-    promptTokens: number,
     outcome: StreamOutcome,
-    extra: { idempotencyKey: string; injectionLatencyMs: number },
+    extra: { hash: string; promptTokens: number; idempotencyKey: string; injectionLatencyMs: number },
   ): Promise<InjectionResult> {
+    const { hash, promptTokens } = extra;
     const usage =
       outcome.truncated && outcome.usage.promptTokens === 0
         ? { ...outcome.usage, promptTokens }
@@ -285,7 +291,7 @@ export class GenesysPromptInjector {
     const audit = await this.#audit?.append({
       conversationId: outcome.conversationId,
       assistantId: state.assistantId,
-      promptHash: state.hash ?? sha256Hex(''),
+      promptHash: hash,
       userId: this.#config.userId,
     });
     const result: InjectionResult = {
@@ -296,7 +302,7 @@ export class GenesysPromptInjector {
       usage,
       safetyPolicyTriggered: outcome.safetyPolicyTriggered,
       promptTokens,
-      promptHash: state.hash ?? '',
+      promptHash: hash,
       idempotencyKey: extra.idempotencyKey,
       injectionLatencyMs: extra.injectionLatencyMs,
       timeToFirstChunkMs:
@@ -388,15 +394,13 @@ export class GenesysPromptInjector {
   }
 
   #startSpan(assistantId: string, prepared: PreparedPrompt): InjectionSpan {
-    const api = new URL(this.#config.environment.apiBaseUrl);
-    const port = api.port === '' ? (api.protocol === 'https:' ? 443 : 80) : Number(api.port);
     return startInjectionSpan(
       {
         assistantId,
         maxTokens: prepared.payload.settings.maxTokens,
         temperature: prepared.payload.settings.temperature,
-        serverAddress: api.hostname,
-        serverPort: port,
+        serverAddress: this.#server.address,
+        serverPort: this.#server.port,
         transport: this.#config.transport,
       },
       this.#options.openTelemetry ?? {},
@@ -475,19 +479,4 @@ function inputHash(assistantId: unknown, template: unknown): string {
 function errorSummary(error: unknown): { name: string; code?: string } {
   if (error instanceof GenesysPromptError) return { name: error.name, code: error.code };
   return { name: error instanceof Error ? error.name : 'unknown' };
-}
-
-/** Waits for `promise` unless the injection's signal fires first. */
-async function raceSignal<T>(promise: Promise<T>, sig: InjectionSignal): Promise<T> {
-  if (sig.signal.aborted) throw sig.reason();
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(sig.reason());
-    sig.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    sig.signal.removeEventListener('abort', onAbort);
-  }
 }

@@ -18,6 +18,7 @@ import {
   type RequestContext,
   type RawResponse,
 } from '../http/keep-alive-http-client.js';
+import { raceAbort } from '../http/race-abort.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ResolvedEnvironment } from './environment.js';
 import { createSdkApiClient, isSdkApiClient, type SdkApiClient, type SdkHttpClient } from './sdk-binding.js';
@@ -247,23 +248,4 @@ export class TokenProvider {
     const body = ErrorBodySchema.safeParse(response.body);
     return errorFromResponse(status, body.success ? body.data : undefined, headers, where);
   }
-}
-
-/** Waits for `promise`, or rejects with `AbortError` when `signal` fires first. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
 }

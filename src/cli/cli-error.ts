@@ -21,5 +21,5 @@ export function errorLine(error: unknown): string {
 export function reportError(error: unknown, debug: boolean): ExitCode {
   process.stderr.write(`${errorLine(error)}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return error === undefined ? ExitCode.other : exitCodeFor(error);
+  return exitCodeFor(error);
 }

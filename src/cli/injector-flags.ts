@@ -15,7 +15,6 @@ export interface InjectorFlags {
   auditHmacKey?: string;
   transport: StreamTransport;
   tokenizer: TokenizerName;
-  rpm?: number;
   userId?: string;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../contract/notifications.js';
 import type { FinishReason } from '../contract/conversation.js';
 import { DEFAULT_TOKEN_LIFETIME_S } from '../contract/errors.js';
+import type { InjectedCounts } from './fault-injector.js';
 
 /** An OAuth client the emulator accepts, with the scopes its tokens carry. */
 export interface EmulatorClient {
@@ -93,14 +94,7 @@ export interface EmulatorStats {
   socketsOpened: number;
   /** Chunk events generated (one per chunk of a conversation, whatever the number of subscribers). */
   chunksSent: number;
-  injected: {
-    rate429: number;
-    rate5xx: number;
-    drops: number;
-    malformedFrames: number;
-    socketClosing: number;
-    latency: number;
-  };
+  injected: InjectedCounts;
   /** Real rate-limit 429s (not injected). */
   rateLimited: number;
 }

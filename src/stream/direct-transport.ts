@@ -14,7 +14,11 @@ import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import { reconnectDelayMs, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 import type { StreamBackend } from './stream-backend.js';
 import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
-import type { ResponseStreamTransport, StreamTransportStats } from './stream-transport.js';
+import {
+  emptyTransportStats,
+  type ResponseStreamTransport,
+  type StreamTransportStats,
+} from './stream-transport.js';
 
 /** Options of `DirectStreamTransport`. */
 export interface DirectStreamTransportOptions {
@@ -44,14 +48,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryWake: (() => void) | undefined;
   #closed = false;
-  #stats: StreamTransportStats = {
-    socketsOpened: 0,
-    socketsOpen: 0,
-    channelsCreated: 0,
-    subscriptionRequests: 0,
-    reconnects: 0,
-    liveStreams: 0,
-  };
+  #stats = emptyTransportStats();
 
   /** @param options backend, backoff, ping interval */
   constructor(options: DirectStreamTransportOptions) {

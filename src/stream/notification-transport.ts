@@ -29,7 +29,11 @@ import type { NotificationFrameEvent } from './frame-parser.js';
 import { reconnectDelayMs, type ReconnectBackoffOptions } from './reconnect-backoff.js';
 import type { StreamBackend } from './stream-backend.js';
 import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
-import type { ResponseStreamTransport, StreamTransportStats } from './stream-transport.js';
+import {
+  emptyTransportStats,
+  type ResponseStreamTransport,
+  type StreamTransportStats,
+} from './stream-transport.js';
 
 /** Options of `NotificationStreamTransport`. */
 export interface NotificationStreamTransportOptions {
@@ -83,14 +87,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
   readonly #groupOf = new Map<string, ChannelGroup>();
   readonly #lifetime = new AbortController();
   readonly #maxTopics: number;
-  #stats: StreamTransportStats = {
-    socketsOpened: 0,
-    socketsOpen: 0,
-    channelsCreated: 0,
-    subscriptionRequests: 0,
-    reconnects: 0,
-    liveStreams: 0,
-  };
+  #stats = emptyTransportStats();
 
   /** @param options backend, heartbeat interval, backoff, batching */
   constructor(options: NotificationStreamTransportOptions) {
@@ -366,16 +363,19 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     if (group.streams.size === 0) return;
     this.#stats.reconnects += 1;
     for (const stream of group.streams.values()) stream.markDropped();
-    this.#enqueue(group, async () => {
-      let resubscribed: string[] | undefined;
-      try {
-        resubscribed = await this.#ensureConnection(group, true);
-      } catch (error) {
-        for (const stream of [...group.streams.values()]) stream.fail(error);
-        return;
-      }
-      this.#markActive(group, resubscribed);
-    });
+    this.#enqueue(group, () => this.#reconnect(group));
+  }
+
+  /** After a drop: a new socket (with backoff), every live stream resubscribed and reconciled. */
+  async #reconnect(group: ChannelGroup): Promise<void> {
+    let resubscribed: string[] | undefined;
+    try {
+      resubscribed = await this.#ensureConnection(group, true);
+    } catch (error) {
+      for (const stream of [...group.streams.values()]) stream.fail(error);
+      return;
+    }
+    this.#markActive(group, resubscribed);
   }
 
   /**
@@ -408,16 +408,8 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
       // The old socket closed before the new channel was active: events in between may be missing.
       this.#stats.reconnects += 1;
       for (const stream of group.streams.values()) stream.markDropped();
-      let resubscribed: string[] | undefined;
-      if (group.connection === undefined) {
-        try {
-          resubscribed = await this.#ensureConnection(group, true);
-        } catch (error) {
-          for (const stream of [...group.streams.values()]) stream.fail(error);
-          return;
-        }
-      }
-      this.#markActive(group, resubscribed);
+      if (group.connection === undefined) await this.#reconnect(group);
+      else this.#markActive(group, undefined);
     }
   }
 

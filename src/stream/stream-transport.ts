@@ -19,6 +19,18 @@ export interface StreamTransportStats {
   liveStreams: number;
 }
 
+/** Counters at zero, for a new transport. */
+export function emptyTransportStats(): StreamTransportStats {
+  return {
+    socketsOpened: 0,
+    socketsOpen: 0,
+    channelsCreated: 0,
+    subscriptionRequests: 0,
+    reconnects: 0,
+    liveStreams: 0,
+  };
+}
+
 /** Streams AI answers for many conversations (PRODUCT.md 4.5). */
 export interface ResponseStreamTransport {
   /** `notifications` (the real Genesys channel service, default) or `direct` (the seed's socket). */

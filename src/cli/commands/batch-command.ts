@@ -23,6 +23,9 @@ interface BatchFlags extends InjectorFlags {
   progressInterval: number;
 }
 
+/** The key of a job's template and examples files, each loaded once. */
+const inputsId = (job: BatchJob): string => `${job.templatePath}\0${job.examplesPath ?? ''}`;
+
 /**
  * Loads every distinct template once and checks every job's variables, before anything is sent.
  * @throws UsageError naming the jobs file and line of the first bad job
@@ -44,8 +47,6 @@ async function loadAll(jobsPath: string, jobs: BatchJob[]): Promise<Map<string, 
   }
   return inputs;
 }
-
-const inputsId = (job: BatchJob): string => `${job.templatePath}\0${job.examplesPath ?? ''}`;
 
 async function runJob(
   injector: GenesysPromptInjector,
