@@ -74,3 +74,10 @@ export async function startKit(
     },
   };
 }
+
+/** How many of each kind of handle (socket, timer, ...) keep the event loop alive now. */
+export function handleCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}

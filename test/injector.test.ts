@@ -11,7 +11,7 @@ import { GenesysPromptInjector } from '../src/injector.js';
 import { verifyAuditLog } from '../src/observe/audit-verify.js';
 import { SEED_ASSISTANT_ID } from '../src/contract/conversation.js';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
-import { FAST, TEMPLATE, startKit, tempDir, type Kit } from './injector-kit.js';
+import { FAST, TEMPLATE, handleCounts, startKit, tempDir, type Kit } from './injector-kit.js';
 
 let kit: Kit | undefined;
 let extra: Emulator | undefined;
@@ -199,13 +199,7 @@ describe('GenesysPromptInjector', () => {
   });
 
   it('close() leaves no socket or timer behind', async () => {
-    const before = new Set(process.getActiveResourcesInfo());
-    const countOf = (list: string[]): Map<string, number> => {
-      const m = new Map<string, number>();
-      for (const k of list) m.set(k, (m.get(k) ?? 0) + 1);
-      return m;
-    };
-    const baseline = countOf(process.getActiveResourcesInfo());
+    const baseline = handleCounts();
     kit = await startKit();
     await Promise.all(
       Array.from({ length: 5 }, () => kit!.injector.injectPrompt(SEED_ASSISTANT_ID, TEMPLATE, [])),
@@ -213,9 +207,9 @@ describe('GenesysPromptInjector', () => {
     await kit.close();
     kit = undefined;
     await new Promise((resolve) => setImmediate(resolve));
-    const after = countOf(process.getActiveResourcesInfo());
+    const after = handleCounts();
     for (const [kind, n] of after) {
-      if (!before.has(kind)) expect.fail(`a ${kind} handle was left open`);
+      if (!baseline.has(kind)) expect.fail(`a ${kind} handle was left open`);
       expect(n, kind).toBeLessThanOrEqual(baseline.get(kind) ?? 0);
     }
   });

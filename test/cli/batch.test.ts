@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
 import { tempDir } from '../injector-kit.js';
-import { ROOT, cleanEnv, runCliProcess, startCli } from './cli-kit.js';
+import { ROOT, emulatorEnv, runCliProcess, startCli } from './cli-kit.js';
 
 let emulator: Emulator | undefined;
 afterEach(async () => {
@@ -12,13 +12,11 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function emulatorEnv(options: Parameters<typeof startEmulator>[0] = {}): Promise<NodeJS.ProcessEnv> {
+async function startEmulatorEnv(
+  options: Parameters<typeof startEmulator>[0] = {},
+): Promise<NodeJS.ProcessEnv> {
   emulator = await startEmulator({ rateLimit: false, ...options });
-  return cleanEnv({
-    GENESYS_ENVIRONMENT: emulator.baseUrl,
-    GENESYS_CLIENT_ID: emulator.clientId,
-    GENESYS_CLIENT_SECRET: emulator.clientSecret,
-  });
+  return emulatorEnv(emulator);
 }
 
 /** A jobs file beside copies of the example templates. */
@@ -45,7 +43,7 @@ const records = (path: string): Array<{ key: string; status: string; conversatio
 
 describe('genesys-prompt batch', () => {
   it('runs the example batch file and reports plain progress lines off a terminal', async () => {
-    const env = await emulatorEnv();
+    const env = await startEmulatorEnv();
     const dir = tempDir();
     const out = join(dir, 'results.jsonl');
     const run = await runCliProcess(
@@ -69,7 +67,7 @@ describe('genesys-prompt batch', () => {
   });
 
   it('sends nothing twice on a rerun', async () => {
-    const env = await emulatorEnv();
+    const env = await startEmulatorEnv();
     const { dir, jobs } = jobsFile(
       Array.from({ length: 5 }, (_, i) => ({
         template: 'refund-policy.yaml',
@@ -88,7 +86,7 @@ describe('genesys-prompt batch', () => {
   });
 
   it('rejects a bad jobs line before sending anything', async () => {
-    const env = await emulatorEnv();
+    const env = await startEmulatorEnv();
     const { jobs } = jobsFile([
       { template: 'refund-policy.yaml', variables: { productType: 'x' } },
       { templat: 'oops' },
@@ -100,7 +98,7 @@ describe('genesys-prompt batch', () => {
   });
 
   it('after SIGKILL midway, a rerun completes every job exactly once and the audit log verifies', async () => {
-    const env = await emulatorEnv({ chunkIntervalMs: 4 });
+    const env = await startEmulatorEnv({ chunkIntervalMs: 4 });
     const total = 60;
     const { dir, jobs } = jobsFile(
       Array.from({ length: total }, (_, i) => ({

@@ -25,6 +25,19 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/** A clean environment pointing the CLI at `emulator` through the GENESYS_* variables. */
+export function emulatorEnv(
+  emulator: { baseUrl: string; clientId: string; clientSecret: string },
+  overrides: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return cleanEnv({
+    GENESYS_ENVIRONMENT: emulator.baseUrl,
+    GENESYS_CLIENT_ID: emulator.clientId,
+    GENESYS_CLIENT_SECRET: emulator.clientSecret,
+    ...overrides,
+  });
+}
+
 /** Starts the CLI; `done` resolves when it exits. */
 export function startCli(
   args: string[],

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
 import { tempDir } from '../injector-kit.js';
-import { ROOT, cleanEnv, runCliProcess, startCli } from './cli-kit.js';
+import { ROOT, emulatorEnv, runCliProcess, startCli } from './cli-kit.js';
 
 let emulator: Emulator | undefined;
 afterEach(async () => {
@@ -57,11 +57,7 @@ describe('genesys-prompt inject', () => {
 
   it('talks to the organisation named by the GENESYS_* variables', async () => {
     emulator = await startEmulator({ rateLimit: false });
-    const env = cleanEnv({
-      GENESYS_ENVIRONMENT: emulator.baseUrl,
-      GENESYS_CLIENT_ID: emulator.clientId,
-      GENESYS_CLIENT_SECRET: emulator.clientSecret,
-    });
+    const env = emulatorEnv(emulator);
     const run = await runCliProcess(
       ['inject', example('refund-policy.yaml'), '--var', 'productType=x', '--no-audit', '--json'],
       { env },
@@ -102,11 +98,7 @@ describe('genesys-prompt inject', () => {
   it('stops on Ctrl-C with exit 130 and audits the injection as aborted', async () => {
     const audit = join(tempDir(), 'audit.jsonl');
     emulator = await startEmulator({ rateLimit: false, chunkIntervalMs: 200 });
-    const env = cleanEnv({
-      GENESYS_ENVIRONMENT: emulator.baseUrl,
-      GENESYS_CLIENT_ID: emulator.clientId,
-      GENESYS_CLIENT_SECRET: emulator.clientSecret,
-    });
+    const env = emulatorEnv(emulator);
     const cli = startCli(
       ['inject', example('refund-policy.yaml'), '--var', 'productType=x', '--audit', audit],
       { env },
@@ -121,11 +113,7 @@ describe('genesys-prompt inject', () => {
 
   it('exits 3 for refused credentials', async () => {
     emulator = await startEmulator({ rateLimit: false });
-    const env = cleanEnv({
-      GENESYS_ENVIRONMENT: emulator.baseUrl,
-      GENESYS_CLIENT_ID: emulator.clientId,
-      GENESYS_CLIENT_SECRET: 'not-the-secret',
-    });
+    const env = emulatorEnv(emulator, { GENESYS_CLIENT_SECRET: 'not-the-secret' });
     const run = await runCliProcess(
       ['inject', example('refund-policy.yaml'), '--var', 'productType=x', '--no-audit'],
       { env },

@@ -37,6 +37,22 @@ function notificationsApi(apiClient: SdkApiClient): SdkNotificationsApi {
   return new Api(apiClient);
 }
 
+/** `POST .../conversations` through the SDK's generic `callApi`, with an idempotency key. */
+function postConversation(apiClient: SdkApiClient, idempotencyKey: string): Promise<unknown> {
+  return apiClient.callApi(
+    CONVERSATIONS,
+    'POST',
+    { assistantId: ASSISTANT },
+    {},
+    { 'Idempotency-Key': idempotencyKey },
+    {},
+    createBody('What is the refund policy?'),
+    AUTH,
+    JSON_TYPE,
+    JSON_TYPE,
+  );
+}
+
 async function sdkClientFor(emulator: Emulator): Promise<SdkApiClient> {
   const apiClient = createSdkApiClient();
   apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: emulator.port });
@@ -87,20 +103,7 @@ describe('official SDK against the emulator (conformance)', () => {
     const channel = ChannelSchema.parse(await notifications.postNotificationsChannels());
     const socket = await openSocket(channel.connectUri);
 
-    const created = ConversationCreatedSchema.parse(
-      await apiClient.callApi(
-        CONVERSATIONS,
-        'POST',
-        { assistantId: ASSISTANT },
-        {},
-        { 'Idempotency-Key': 'sdk-key-1' },
-        {},
-        createBody('What is the refund policy?'),
-        AUTH,
-        JSON_TYPE,
-        JSON_TYPE,
-      ),
-    );
+    const created = ConversationCreatedSchema.parse(await postConversation(apiClient, 'sdk-key-1'));
     expect(created.status).toBe('queued');
     const subscribed = SubscriptionListSchema.parse(
       await notifications.postNotificationsChannelSubscriptions(channel.id, [
@@ -131,18 +134,7 @@ describe('official SDK against the emulator (conformance)', () => {
         .join(''),
     ).toBe(read.response.text);
 
-    const replay = await apiClient.callApi(
-      CONVERSATIONS,
-      'POST',
-      { assistantId: ASSISTANT },
-      {},
-      { 'Idempotency-Key': 'sdk-key-1' },
-      {},
-      createBody('What is the refund policy?'),
-      AUTH,
-      JSON_TYPE,
-      JSON_TYPE,
-    );
+    const replay = await postConversation(apiClient, 'sdk-key-1');
     expect(replay).toEqual(created);
     expect(emulator.stats()).toMatchObject({ conversationsCreated: 1, idempotentReplays: 1 });
   });

@@ -4,14 +4,12 @@
  * definite typed error; no conversation is created twice; the audit log verifies with exactly one
  * entry per outcome; no unhandled rejection; no handle left open.
  */
-import { join } from 'node:path';
+import { expect } from 'vitest';
 import { SEED_ASSISTANT_ID } from '../../src/contract/conversation.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { GenesysPromptError } from '../../src/errors.js';
-import { GenesysPromptInjector } from '../../src/injector.js';
 import type { StreamTransport } from '../../src/injector-options.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
-import { FAST, TEMPLATE, tempDir } from '../injector-kit.js';
+import { TEMPLATE, handleCounts, startKit } from '../injector-kit.js';
 
 /** Options of one run. */
 export interface FaultSuiteOptions {
@@ -39,12 +37,6 @@ export interface FaultSuiteReport {
   seconds: number;
 }
 
-function handleCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return counts;
-}
-
 /** Runs the suite and returns its counts. */
 export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSuiteReport> {
   const started = performance.now();
@@ -54,31 +46,21 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     unhandledRejections++;
   };
   process.on('unhandledRejection', onUnhandled);
-  const emulator = await startEmulator({
-    rateLimit: false,
-    firstChunkDelayMs: 5,
-    chunkIntervalMs: 2,
-    heartbeatIntervalMs: 200,
-    tokenLifetimeSeconds: 3,
-    faults: {
-      seed: options.seed,
-      rate429: 0.1,
-      retryAfterSeconds: 1,
-      rate5xx: 0.02,
-      dropRate: 0.05,
-      malformedFrameRate: 0.01,
+  const { emulator, injector, auditPath } = await startKit(
+    {
+      chunkIntervalMs: 2,
+      tokenLifetimeSeconds: 3,
+      faults: {
+        seed: options.seed,
+        rate429: 0.1,
+        retryAfterSeconds: 1,
+        rate5xx: 0.02,
+        dropRate: 0.05,
+        malformedFrameRate: 0.01,
+      },
     },
-  });
-  const auditPath = join(tempDir(), 'audit.jsonl');
-  const injector = new GenesysPromptInjector({
-    environment: emulator.baseUrl,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-    auditLogPath: auditPath,
-    ...FAST,
-    maxRetries: 8,
-    ...(options.transport === undefined ? {} : { transport: options.transport }),
-  });
+    { maxRetries: 8, ...(options.transport === undefined ? {} : { transport: options.transport }) },
+  );
   const report: FaultSuiteReport = {
     injections: options.injections,
     exact: 0,
@@ -136,4 +118,22 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
   report.unhandledRejections = unhandledRejections;
   report.seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   return report;
+}
+
+/**
+ * The suite's pass condition: every one of `injections` ended exactly once, with the exact text or a
+ * typed error; no duplicate conversation; the audit log verified with one entry each; nothing leaked.
+ */
+export function expectCleanRun(report: FaultSuiteReport, injections: number): void {
+  expect(report.exact + Object.values(report.typedErrors).reduce((a, b) => a + b, 0)).toBe(injections);
+  expect(report).toMatchObject({
+    wrongText: 0,
+    untypedErrors: 0,
+    duplicateConversations: 0,
+    auditOk: true,
+    auditEntries: injections,
+    unhandledRejections: 0,
+    leftHandles: [],
+  });
+  expect(report.conversationsCreated).toBeLessThanOrEqual(injections);
 }
