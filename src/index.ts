@@ -46,11 +46,13 @@ export {
   exportTelemetry,
   generateAuditLog,
   verifyAuditLog,
+  openAuditSink,
   AuditLog,
   TelemetryExporter,
   promptHash,
   type TelemetryPayload,
   type AuditEntry,
+  type AuditSink,
   type AuditVerification,
 } from './observe/index.js';
 

@@ -7,6 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GenesysPromptError, ValidationError } from '../errors.js';
+import { type AuditAppendFields, checkAuditFields } from './audit-fields.js';
+import { checkpointPathFor } from './audit-checkpoint-file.js';
+import { readFileLines, readOptionalFileLines } from './audit-file-lines.js';
+import type { AuditAppendResult, AuditSink, AuditTrailLine } from './audit-sink.js';
 import {
   AUDIT_EVENT_INJECTION,
   AUDIT_EVENT_TORN_TAIL_RECOVERED,
@@ -16,9 +20,11 @@ import {
   entryHashMatches,
   formatEntryLine,
   GENESIS_HASH,
-  isHex64,
   parseEntryLine,
 } from './audit-entry.js';
+
+export type { AuditAppendFields } from './audit-fields.js';
+export type { AuditAppendResult } from './audit-sink.js';
 
 /** Options of `AuditLog.open`. */
 export interface AuditLogOptions {
@@ -26,28 +32,6 @@ export interface AuditLogOptions {
   hmacKey?: string;
   /** Clock of the entries' timestamps (tests). */
   now?: () => Date;
-}
-
-/** What a caller may put in an entry: identifiers and hashes only. Unknown fields are refused. */
-export interface AuditAppendFields {
-  /** Default `AI_PROMPT_INJECTION`. Upper-case letters, digits and `_`. */
-  eventType?: string;
-  /** Null when the injection failed before the conversation existed. */
-  conversationId: string | null;
-  assistantId: string;
-  /** SHA-256 hex of the payload sent (`promptHash(payload)`). */
-  promptHash: string;
-  userId: string;
-  /** Default `AUDITED`. */
-  complianceStatus?: ComplianceStatus;
-  /** Required with `FAILED` (the error's `code`), refused with `AUDITED`. */
-  errorCode?: string;
-}
-
-/** Where an appended entry landed. */
-export interface AuditAppendResult {
-  seq: number;
-  hash: string;
 }
 
 /** What `open` found and repaired at the end of an existing file. */
@@ -66,19 +50,6 @@ interface PendingAppend {
   reject: (error: Error) => void;
 }
 
-const ALLOWED_FIELDS = new Set([
-  'eventType',
-  'conversationId',
-  'assistantId',
-  'promptHash',
-  'userId',
-  'complianceStatus',
-  'errorCode',
-]);
-const EVENT_TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
-const ERROR_CODE = /^[A-Za-z0-9_.:-]{1,128}$/;
-// Identifiers: printable, no whitespace, bounded, so free text (a prompt) cannot pass for one.
-const IDENTIFIER = /^[\x21-\x7e]{1,256}$/;
 // Reading backwards from the end in blocks of this size to find the last line without reading the file.
 const TAIL_BLOCK = 64 * 1024;
 
@@ -99,9 +70,11 @@ const TAIL_BLOCK = 64 * 1024;
  *
  * Assumes one process writes the file (appends are serialised in memory, not by a file lock).
  */
-export class AuditLog {
+export class AuditLog implements AuditSink {
   /** Path of the audit file. */
   readonly path: string;
+  /** The path, as the sink's target. */
+  readonly target: string;
   /** Set when `open` repaired a torn tail left by a crash. */
   readonly recoveredTornTail: TornTailRecovery | undefined;
   readonly #handle: FileHandle;
@@ -123,6 +96,7 @@ export class AuditLog {
     options: AuditLogOptions,
   ) {
     this.path = path;
+    this.target = path;
     this.#handle = handle;
     this.#hmacKey = options.hmacKey;
     this.#now = options.now ?? (() => new Date());
@@ -217,7 +191,7 @@ export class AuditLog {
    */
   append(fields: AuditAppendFields): Promise<AuditAppendResult> {
     try {
-      checkFields(fields);
+      checkAuditFields(fields);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -232,6 +206,16 @@ export class AuditLog {
       // Started on a microtask so appends made in the same tick share the first batch too.
       this.#draining ??= Promise.resolve().then(() => this.#drain());
     });
+  }
+
+  /** The file's lines, read from disk (entries appended later may or may not be included). */
+  lines(): AsyncIterable<AuditTrailLine> {
+    return readFileLines(this.path);
+  }
+
+  /** The lines of the checkpoint file beside the trail (none until checkpoints are written). */
+  checkpoints(): AsyncIterable<AuditTrailLine> {
+    return readOptionalFileLines(checkpointPathFor(this.path));
   }
 
   /** Waits for pending appends, then closes the file. Further appends reject. Idempotent. */
@@ -332,7 +316,7 @@ export function generateAuditLog(
     ...(options.eventType === undefined ? {} : { eventType: options.eventType }),
   };
   if (options.log) return options.log.append(fields);
-  checkFields(fields);
+  checkAuditFields(fields);
   return {
     timestamp: (options.now ?? (() => new Date()))().toISOString(),
     eventType: fields.eventType ?? AUDIT_EVENT_INJECTION,
@@ -361,58 +345,6 @@ export type UnchainedAuditEntry = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' |
 
 function chain(entry: Omit<AuditEntry, 'hash'>, hmacKey: string | undefined): AuditEntry {
   return { ...entry, hash: computeEntryHash(entry, hmacKey) };
-}
-
-function refuse(field: string, problem: string, fix: string): never {
-  throw new ValidationError(`audit.${field}`, problem, fix, { code: 'invalid.audit.entry' });
-}
-
-/** Only identifiers and hashes may reach the file; anything else is refused before it is written. */
-function checkFields(fields: AuditAppendFields): void {
-  if (fields === null || typeof fields !== 'object')
-    refuse('entry', 'is not an object', 'pass the audit fields');
-  for (const key of Object.keys(fields)) {
-    if (!ALLOWED_FIELDS.has(key)) {
-      refuse(key.slice(0, 64), 'is not an audit field', `pass only ${[...ALLOWED_FIELDS].join(', ')}`);
-    }
-  }
-  if (fields.eventType !== undefined) {
-    if (typeof fields.eventType !== 'string' || !EVENT_TYPE.test(fields.eventType)) {
-      refuse('eventType', 'must be upper-case letters, digits and _', 'use a name like AI_PROMPT_INJECTION');
-    }
-    if (fields.eventType === AUDIT_EVENT_TORN_TAIL_RECOVERED) {
-      refuse('eventType', 'is reserved for crash recovery', 'use another event type');
-    }
-  }
-  const identifier = (name: string, value: unknown): void => {
-    if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
-      refuse(
-        name,
-        'must be an identifier (1-256 printable characters, no spaces)',
-        `pass the ${name}, not free text`,
-      );
-    }
-  };
-  if (fields.conversationId !== null) identifier('conversationId', fields.conversationId);
-  identifier('assistantId', fields.assistantId);
-  identifier('userId', fields.userId);
-  if (!isHex64(fields.promptHash)) {
-    refuse('promptHash', 'must be a SHA-256 hex digest', 'pass promptHash(payload), never the prompt itself');
-  }
-  const status = fields.complianceStatus ?? 'AUDITED';
-  if (status !== 'AUDITED' && status !== 'FAILED')
-    refuse('complianceStatus', 'must be AUDITED or FAILED', 'fix it');
-  if (status === 'FAILED') {
-    if (typeof fields.errorCode !== 'string' || !ERROR_CODE.test(fields.errorCode)) {
-      refuse(
-        'errorCode',
-        'is required with FAILED and must be a code',
-        "pass the error's code, e.g. error.code",
-      );
-    }
-  } else if (fields.errorCode !== undefined) {
-    refuse('errorCode', 'is only allowed with FAILED', 'set complianceStatus: FAILED or drop errorCode');
-  }
 }
 
 async function openReadWrite(path: string): Promise<FileHandle> {

@@ -2,7 +2,6 @@
  * Verification of an audit file written by `AuditLog`: the `seq` sequence, the `prevHash` chain and
  * every entry's own hash, read as a stream so big files cost constant memory.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
 import {
@@ -12,6 +11,8 @@ import {
   GENESIS_HASH,
   parseEntryLine,
 } from './audit-entry.js';
+import { MAX_AUDIT_LINE_BYTES, readFileLines } from './audit-file-lines.js';
+import type { AuditTrailSource } from './audit-sink.js';
 
 /** Why verification stopped. */
 export type AuditBreakReason =
@@ -63,27 +64,28 @@ export interface VerifyAuditLogOptions {
 }
 
 /**
- * Verifies the audit file at `path`. Reports the first modified, deleted, inserted, reordered,
+ * Verifies a trail: the file at a path, or any sink's or source's lines. Reports the first modified, deleted, inserted, reordered,
  * malformed or (against an anchor) truncated entry. An unterminated last line is a torn tail (a
  * crash mid-write): the result stays `ok` with `tornTail: true`. Every newline-terminated line must
  * be a valid entry, because `AuditLog` repairs torn tails in place on reopen (see its class comment);
  * so a bad line before the end is always reported as tampering. Rejects when the file cannot be read.
  */
 export async function verifyAuditLog(
-  path: string,
+  trail: string | AuditTrailSource,
   options: VerifyAuditLogOptions = {},
 ): Promise<AuditVerification> {
-  await stat(path).catch((cause: NodeJS.ErrnoException) => {
-    throw new ValidationError(
-      'auditLogPath',
-      `cannot read the audit file (${cause.code ?? cause.message})`,
-      'check the path',
-      {
-        file: path,
-        code: 'audit.log.unreadable',
-      },
-    );
-  });
+  if (typeof trail === 'string') {
+    const path = trail;
+    await stat(path).catch((cause: NodeJS.ErrnoException) => {
+      throw new ValidationError(
+        'auditLogPath',
+        `cannot read the audit file (${cause.code ?? cause.message})`,
+        'check the path',
+        { file: path, code: 'audit.log.unreadable' },
+      );
+    });
+  }
+  const lines = typeof trail === 'string' ? readFileLines(trail) : trail.lines();
   let expectedSeq = 1;
   let expectedPrev = GENESIS_HASH;
   let entries = 0;
@@ -93,17 +95,17 @@ export async function verifyAuditLog(
   let lineNo = 0;
   let suspect: Suspect | undefined;
 
-  for await (const { text, terminated } of readLines(path)) {
+  for await (const { text, bytes, terminated } of lines) {
     lineNo += 1;
     if (suspect) {
-      suspect.observe(lineNo, text, terminated);
+      if (bytes <= MAX_AUDIT_LINE_BYTES) suspect.observe(lineNo, text, terminated);
       continue;
     }
     if (!terminated) {
       tornTail = true;
       break;
     }
-    const entry = parseEntryLine(text);
+    const entry = bytes > MAX_AUDIT_LINE_BYTES ? undefined : parseEntryLine(text);
     if (entry === undefined) {
       return broken(entries, lineNo, 'malformed', 'is not a well-formed audit entry');
     }
@@ -212,20 +214,4 @@ class Suspect {
     }
     return ['reordered', `${claims}: entry ${expectedSeq} is on line ${this.#successorLine}`];
   }
-}
-
-/** Lines of the file as UTF-8 text; `terminated` is false only for a last line with no `\n`. */
-async function* readLines(path: string): AsyncGenerator<{ text: string; terminated: boolean }> {
-  let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path)) {
-    let buffer: Buffer = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
-    let newline = buffer.indexOf(0x0a);
-    while (newline !== -1) {
-      yield { text: buffer.subarray(0, newline).toString('utf8'), terminated: true };
-      buffer = buffer.subarray(newline + 1);
-      newline = buffer.indexOf(0x0a);
-    }
-    rest = buffer;
-  }
-  if (rest.length > 0) yield { text: rest.toString('utf8'), terminated: false };
 }

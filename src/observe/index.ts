@@ -4,15 +4,19 @@ export {
   AUDIT_EVENT_INJECTION,
   AUDIT_EVENT_TORN_TAIL_RECOVERED,
   computeEntryHash,
+  entryHashMatches,
+  formatEntryLine,
+  parseEntryLine,
   GENESIS_HASH,
   type AuditEntry,
   type ComplianceStatus,
 } from './audit-entry.js';
+export { checkAuditFields, type AuditAppendFields } from './audit-fields.js';
+export type { AuditAppendResult, AuditSink, AuditTrailLine, AuditTrailSource } from './audit-sink.js';
+export { fileTrailSource, openAuditSink, type OpenAuditSinkOptions } from './audit-open-sink.js';
 export {
   AuditLog,
   generateAuditLog,
-  type AuditAppendFields,
-  type AuditAppendResult,
   type AuditLogOptions,
   type GenerateAuditLogOptions,
   type TornTailRecovery,
