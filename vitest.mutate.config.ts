@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests `npm run mutate` runs against each mutant: those of the mutated core (prompt pipeline,
+ * response accumulator, retry policy and rate limiter, audit chain and verifier, idempotency path).
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/prompt/**/*.test.ts',
+      'test/stream/response-accumulator.test.ts',
+      'test/http/retry-policy.test.ts',
+      'test/http/rate-limiter.test.ts',
+      'test/observe/audit-log.test.ts',
+      'test/observe/audit-verify.test.ts',
+      'test/observe/canonical-json.test.ts',
+      'test/emulator/idempotency-cache.test.ts',
+      'test/emulator/conversations.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
