@@ -27,22 +27,54 @@ export class GenesysPromptError extends Error {
 
 // ---------------------------------------------------------------- bad input (never sent)
 
-/** Bad input: names the field (a dotted path, prefixed by the file when there is one) and the fix. */
+/**
+ * Bad input: names the field (a dotted path, prefixed by the file when there is one) and the fix.
+ * When one input has several problems (a template file's schema), the error is the first of them and
+ * `problems` lists every one, so a user can fix them all in one go.
+ */
 export class ValidationError extends GenesysPromptError {
   readonly field: string;
+  /** What is wrong with the field, without the field and the fix. */
+  readonly problem: string;
   readonly fix: string;
   readonly file: string | undefined;
+  /** Every problem found in the same input, each on its own, this one first; `[this]` when alone. */
+  readonly problems: readonly ValidationError[];
   constructor(
     field: string,
     problem: string,
     fix: string,
-    options: { file?: string; code?: string; cause?: unknown } = {},
+    options: { file?: string; code?: string; cause?: unknown; problems?: readonly ValidationError[] } = {},
   ) {
     const where = options.file ? `${options.file}: ${field}` : field;
-    super(`${where}: ${problem}; ${fix}`, { code: options.code ?? 'invalid.input', cause: options.cause });
+    const others = options.problems?.slice(1) ?? [];
+    const more =
+      others.length === 0
+        ? ''
+        : ` (and ${others.length} more problem${others.length === 1 ? '' : 's'}: ${others.map((o) => o.field).join(', ')})`;
+    super(`${where}: ${problem}; ${fix}${more}`, {
+      code: options.code ?? 'invalid.input',
+      cause: options.cause,
+    });
     this.field = field;
+    this.problem = problem;
     this.fix = fix;
     this.file = options.file;
+    this.problems = others.length === 0 ? [this] : (options.problems ?? [this]);
+  }
+
+  /**
+   * One error for several problems of one input: the first problem, with `problems` listing all.
+   * @param problems at least one
+   */
+  static of(problems: readonly [ValidationError, ...ValidationError[]]): ValidationError {
+    const [first] = problems;
+    if (problems.length === 1) return first;
+    return new ValidationError(first.field, first.problem, first.fix, {
+      file: first.file,
+      code: first.code,
+      problems,
+    });
   }
 }
 

@@ -8,7 +8,15 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ValidationError } from '../errors.js';
 import { FewShotExampleSchema, type FewShotExample } from './few-shot.js';
-import { closestKey, fieldOf, firstIssue, issuePath, problemOf, valueAt } from './schema-issue.js';
+import {
+  closestKey,
+  fieldOf,
+  issuePath,
+  orderedIssues,
+  problemOf,
+  valueAt,
+  type SchemaIssue,
+} from './schema-issue.js';
 import { validatePromptSchema, type PromptTemplate } from './template.js';
 
 type DataFormat = 'yaml' | 'json';
@@ -136,31 +144,44 @@ function checkExamples(data: unknown, file: string): FewShotExample[] {
       { file },
     );
   }
-  return list.map((item: unknown, index) => {
+  const examples: FewShotExample[] = [];
+  const problems: ValidationError[] = [];
+  list.forEach((item: unknown, index) => {
     const parsed = FewShotExampleSchema.safeParse(item);
-    if (parsed.success) return parsed.data;
-    const issue = firstIssue(parsed.error.issues);
-    const path = issue ? issuePath(issue) : [];
-    const field = fieldOf([index, ...path], 'examples');
-    const problem = issue ? problemOf(issue, valueAt(item, path)) : 'is invalid';
-    let fix = `write examples[${index}] as {input, output, category}, each a non-empty string`;
-    if (issue?.code === 'unrecognized_keys') {
-      const guess = closestKey(String(path[path.length - 1]), EXAMPLE_KEYS);
-      fix = guess
-        ? `did you mean ${JSON.stringify(guess)}? (allowed: ${EXAMPLE_KEYS.join(', ')})`
-        : `remove it (allowed: ${EXAMPLE_KEYS.join(', ')})`;
-    } else if (path.length === 1) {
-      fix = `set ${field} to a non-empty string`;
-    }
-    throw new ValidationError(field, problem, fix, { file });
+    if (parsed.success) examples.push(parsed.data);
+    else
+      problems.push(
+        ...orderedIssues(parsed.error.issues).map((issue) => exampleProblem(issue, item, index, file)),
+      );
   });
+  const [first, ...others] = problems;
+  if (first) throw ValidationError.of([first, ...others]);
+  return examples;
+}
+
+/** The error of one schema issue of `examples[index]`. */
+function exampleProblem(issue: SchemaIssue, item: unknown, index: number, file: string): ValidationError {
+  const path = issuePath(issue);
+  const field = fieldOf([index, ...path], 'examples');
+  const problem = problemOf(issue, valueAt(item, path));
+  let fix = `write examples[${index}] as {input, output, category}, each a non-empty string`;
+  if (issue.code === 'unrecognized_keys') {
+    const guess = closestKey(String(path[path.length - 1]), EXAMPLE_KEYS);
+    fix = guess
+      ? `did you mean ${JSON.stringify(guess)}? (allowed: ${EXAMPLE_KEYS.join(', ')})`
+      : `remove it (allowed: ${EXAMPLE_KEYS.join(', ')})`;
+  } else if (path.length === 1) {
+    fix = `set ${field} to a non-empty string`;
+  }
+  return new ValidationError(field, problem, fix, { file });
 }
 
 /**
  * Loads a few-shot examples file: a YAML/JSON list of `{input, output, category}`, or
  * `{examples: [...]}`. Each example is validated.
  * @param path a `.yaml`, `.yml` or `.json` file
- * @throws ValidationError naming the file and the example's field (`examples[3].output`)
+ * @throws ValidationError naming the file and the example's field (`examples[3].output`); its
+ *   `problems` lists every problem of every example
  */
 export async function loadFewShotExamples(path: string): Promise<FewShotExample[]> {
   return checkExamples(await readDataFile(path), path);

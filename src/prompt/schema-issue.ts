@@ -1,5 +1,5 @@
 /**
- * Turns the first zod issue into the pieces of one `ValidationError`: the field path as a user
+ * Turns a zod issue into the pieces of one `ValidationError`: the field path as a user
  * writes it (`declarations.productType.maxLength`, `examples[3].output`) and a short problem with
  * the offending value. The fix is the caller's, since only it knows the field's meaning.
  */
@@ -51,11 +51,22 @@ const EXPECTED: Record<string, string> = {
 };
 
 /**
- * The issue to report: an unknown key first (a typo there usually explains the other issues, such as
- * a "missing" field spelt differently), otherwise zod's first.
+ * Issues in the order to report them: unknown keys first (a typo there usually explains the other
+ * issues, such as a "missing" field spelt differently), then zod's order. An unknown-keys issue
+ * naming several keys becomes one issue per key.
  */
+export function orderedIssues(issues: readonly SchemaIssue[]): SchemaIssue[] {
+  const unknown: SchemaIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    for (const key of issue.keys) unknown.push({ ...issue, keys: [key] });
+  }
+  return [...unknown, ...issues.filter((issue) => issue.code !== 'unrecognized_keys')];
+}
+
+/** The issue to report first (see `orderedIssues`). */
 export function firstIssue(issues: readonly SchemaIssue[]): SchemaIssue | undefined {
-  return issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0];
+  return orderedIssues(issues)[0];
 }
 
 /** Path of the reported field: for an unknown key, the key itself. */

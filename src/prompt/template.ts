@@ -1,6 +1,7 @@
 /**
- * The prompt template (the seed's four fields plus the optional ones of PRODUCT.md 3) and its
- * validation. Every problem becomes one `ValidationError` naming the field, the problem and the fix.
+ * Template validation: every problem of a template at once, each a `ValidationError` naming the
+ * field, the problem and the fix (the fix read from the rule attached to the field's schema).
+ * A validated template is frozen and remembered, so the pipeline checks it once, not per injection.
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
@@ -9,185 +10,75 @@ import {
   closestKey,
   describeValue,
   fieldOf,
-  firstIssue,
   issuePath,
+  orderedIssues,
   problemOf,
   valueAt,
   type SchemaIssue,
 } from './schema-issue.js';
+import { FIELD_RULES, PromptTemplateSchema, type FieldRule, type PromptTemplate } from './template-schema.js';
 
-/** Declaration of one template variable. */
-export interface VariableDeclaration {
-  /** A missing value is an error (default true); when false and no default, it becomes `''`. */
-  required?: boolean;
-  /** Longest accepted value, in characters (Unicode code points). */
-  maxLength?: number;
-  description?: string;
-  /** Used when no value is given. */
-  default?: string;
+export {
+  FewShotConfigSchema,
+  MAX_CONTEXT_WINDOW_TOKENS,
+  MAX_SYSTEM_INSTRUCTION_CHARS,
+  PromptTemplateSchema,
+  TemplateSettingsSchema,
+  VariableDeclarationSchema,
+  type FewShotConfig,
+  type PromptTemplate,
+  type TemplateSettings,
+  type VariableDeclaration,
+} from './template-schema.js';
+
+/** Options of template validation. */
+export interface ValidateTemplateOptions {
+  /** Named in every error. */
+  file?: string;
 }
 
-/** How few-shot examples are chosen for a template. */
-export interface FewShotConfig {
-  /** Path of a YAML/JSON examples file, relative to the template file. */
-  examples?: string;
-  /** Default `rotation` (seeded); `similarity` ranks by BM25 against the user message. */
-  strategy?: 'rotation' | 'similarity';
-  /** Default 2. */
-  count?: number;
-  /** Only examples of this category; all when omitted. */
-  category?: string;
-  /** Seed of the rotation (default 0). */
-  seed?: number;
+/** The schema below `schema` at `path` (through optional, default and record values), if any. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (const part of path) {
+    current = current && unwrap(current);
+    if (current instanceof z.ZodObject) current = current.shape[String(part)] as z.ZodType | undefined;
+    else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
+    else return undefined;
+  }
+  return current;
 }
 
-/** A prompt template. `variables` holds values; `declarations` says what each variable accepts. */
-export interface PromptTemplate {
-  systemInstruction: string;
-  userTemplate: string;
-  variables: Record<string, string>;
-  /** Total budget: prompt tokens + answer tokens. */
-  contextWindowLimit: number;
-  id?: string;
-  version?: string;
-  /** Answer allowance (default 2048, never more than what the prompt leaves). */
-  maxOutputTokens?: number;
-  declarations?: Record<string, VariableDeclaration>;
-  settings?: { temperature?: number; safetyPolicy?: 'strict' | 'standard' };
-  fewShot?: FewShotConfig;
+/** The schema inside optional and default wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
 }
 
-/** Longest system instruction accepted (the seed's limit), in characters. */
-export const MAX_SYSTEM_INSTRUCTION_CHARS = 4096;
-/** Largest context window accepted (the seed's limit), in tokens. */
-export const MAX_CONTEXT_WINDOW_TOKENS = 32000;
-
-const notBlank = (s: string): boolean => s.trim().length > 0;
-
-/** Schema of one variable declaration. */
-export const VariableDeclarationSchema = z.strictObject({
-  required: z.boolean().optional(),
-  maxLength: z.number().int().positive().optional(),
-  description: z.string().optional(),
-  default: z.string().optional(),
-});
-
-/** Schema of `settings`. */
-export const TemplateSettingsSchema = z.strictObject({
-  temperature: z.number().min(0).max(2).optional(),
-  safetyPolicy: z.enum(['strict', 'standard']).optional(),
-});
-
-/** Schema of `fewShot`. */
-export const FewShotConfigSchema = z.strictObject({
-  examples: z.string().refine(notBlank, { message: 'must not be empty' }).optional(),
-  strategy: z.enum(['rotation', 'similarity']).optional(),
-  count: z.number().int().nonnegative().optional(),
-  category: z.string().refine(notBlank, { message: 'must not be empty' }).optional(),
-  seed: z.number().int().optional(),
-});
-
-/** Schema of a whole template (structure only; `validatePromptSchema` adds the cross-field rules). */
-export const PromptTemplateSchema = z.strictObject({
-  id: z.string().refine(notBlank, { message: 'must not be empty' }).optional(),
-  version: z.string().refine(notBlank, { message: 'must not be empty' }).optional(),
-  systemInstruction: z
-    .string()
-    .max(MAX_SYSTEM_INSTRUCTION_CHARS)
-    .refine(notBlank, { message: 'must not be empty' }),
-  userTemplate: z.string().refine(notBlank, { message: 'must not be empty' }),
-  variables: z.record(z.string(), z.string()).default({}),
-  contextWindowLimit: z.number().int().positive().max(MAX_CONTEXT_WINDOW_TOKENS),
-  maxOutputTokens: z.number().int().positive().optional(),
-  declarations: z.record(z.string(), VariableDeclarationSchema).optional(),
-  settings: TemplateSettingsSchema.optional(),
-  fewShot: FewShotConfigSchema.optional(),
-});
-
-/** Keys allowed in each object of a template, by field pattern (`*` is any variable name). */
-const ALLOWED_KEYS: Record<string, readonly string[]> = {
-  '': Object.keys(PromptTemplateSchema.shape),
-  settings: Object.keys(TemplateSettingsSchema.shape),
-  fewShot: Object.keys(FewShotConfigSchema.shape),
-  'declarations.*': Object.keys(VariableDeclarationSchema.shape),
-};
-
-/** What to do about a field, and for range checks the rule in words. */
-interface FieldRule {
-  fix: (field: string) => string;
-  rule?: string;
+/** The rule attached to the field at `path` (on the field's schema or inside its wrappers). */
+function ruleAt(path: readonly PropertyKey[]): FieldRule | undefined {
+  let schema = schemaAt(PromptTemplateSchema, path);
+  while (schema) {
+    const rule = FIELD_RULES.get(schema);
+    if (rule) return rule;
+    if (!(schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)) return undefined;
+    schema = schema.unwrap() as z.ZodType;
+  }
+  return undefined;
 }
 
-const quote = (field: string): string => `quote ${field} so it is a string`;
-const RULES: Record<string, FieldRule> = {
-  '': {
-    fix: () => 'write the template as a mapping with systemInstruction, userTemplate and contextWindowLimit',
-  },
-  id: { fix: (f) => `${quote(f)} (or remove it)` },
-  version: { fix: (f) => `${quote(f)}, e.g. version: "1.0" (or remove it)` },
-  systemInstruction: {
-    fix: () => `write a system instruction of 1 to ${MAX_SYSTEM_INSTRUCTION_CHARS} characters`,
-  },
-  userTemplate: {
-    fix: () => 'write the user message, e.g. userTemplate: "Explain the refund policy for {{productType}}."',
-  },
-  variables: { fix: () => 'set variables to a mapping of names to string values ({} for none)' },
-  'variables.*': { fix: quote },
-  contextWindowLimit: {
-    rule: `must be a whole number from 1 to ${MAX_CONTEXT_WINDOW_TOKENS}`,
-    fix: () => `set contextWindowLimit to a whole number from 1 to ${MAX_CONTEXT_WINDOW_TOKENS}`,
-  },
-  maxOutputTokens: {
-    rule: 'must be a whole number of 1 or more',
-    fix: () => 'set maxOutputTokens to a whole number below contextWindowLimit (or remove it for 2048)',
-  },
-  declarations: {
-    fix: () =>
-      'set declarations to a mapping of variable names to {required, maxLength, description, default}',
-  },
-  'declarations.*': { fix: (f) => `set ${f} to a mapping with required, maxLength, description or default` },
-  'declarations.*.required': { fix: (f) => `set ${f} to true or false` },
-  'declarations.*.maxLength': {
-    rule: 'must be a whole number of 1 or more',
-    fix: (f) => `set ${f} to a whole number of 1 or more`,
-  },
-  'declarations.*.description': { fix: quote },
-  'declarations.*.default': { fix: quote },
-  settings: { fix: () => 'set settings to a mapping with temperature and safetyPolicy' },
-  'settings.temperature': {
-    rule: 'must be between 0 and 2',
-    fix: () => 'set settings.temperature to a number from 0 to 2',
-  },
-  'settings.safetyPolicy': { fix: () => 'set settings.safetyPolicy to "strict" or "standard"' },
-  fewShot: { fix: () => 'set fewShot to a mapping with examples, strategy, count, category and seed' },
-  'fewShot.examples': {
-    fix: () => 'set fewShot.examples to the path of a YAML or JSON examples file, relative to the template',
-  },
-  'fewShot.strategy': { fix: () => 'set fewShot.strategy to "rotation" or "similarity"' },
-  'fewShot.count': {
-    rule: 'must be a whole number of 0 or more',
-    fix: () => 'set fewShot.count to a whole number of 0 or more',
-  },
-  'fewShot.category': {
-    fix: () => 'set fewShot.category to a category name, or remove it to use every category',
-  },
-  'fewShot.seed': { rule: 'must be a whole number', fix: () => 'set fewShot.seed to a whole number' },
-};
-
-/** The rule pattern of a path: the name under `variables` or `declarations` becomes `*`. */
-function patternOf(path: readonly PropertyKey[]): string {
-  const parts = path.map(String);
-  if ((parts[0] === 'variables' || parts[0] === 'declarations') && parts.length > 1) parts[1] = '*';
-  return parts.join('.');
-}
-
-/** The one error describing a schema issue. */
+/** The error describing one schema issue. */
 function errorFromIssue(issue: SchemaIssue, input: unknown, file: string | undefined): ValidationError {
   const path = issuePath(issue);
   const field = fieldOf(path) || 'template';
   const value = valueAt(input, path);
   if (issue.code === 'unrecognized_keys') {
-    const allowed = ALLOWED_KEYS[patternOf(issue.path)] ?? [];
+    const owner = schemaAt(PromptTemplateSchema, issue.path);
+    const object = owner && unwrap(owner);
+    const allowed = object instanceof z.ZodObject ? Object.keys(object.shape) : [];
     const key = String(path[path.length - 1]);
     const guess = closestKey(key, allowed);
     const fix = guess
@@ -195,7 +86,7 @@ function errorFromIssue(issue: SchemaIssue, input: unknown, file: string | undef
       : `remove it (allowed here: ${allowed.join(', ')})`;
     return new ValidationError(field, problemOf(issue, value), fix, { file });
   }
-  const rule = RULES[patternOf(path)];
+  const rule = ruleAt(path);
   const numberOutOfRule =
     rule?.rule !== undefined &&
     typeof value === 'number' &&
@@ -205,76 +96,154 @@ function errorFromIssue(issue: SchemaIssue, input: unknown, file: string | undef
   return new ValidationError(field, problem, fix, { file });
 }
 
-/** The first cross-field problem of a structurally valid template, if any. */
-function crossFieldError(template: PromptTemplate, file: string | undefined): ValidationError | undefined {
-  if (template.maxOutputTokens !== undefined && template.maxOutputTokens >= template.contextWindowLimit) {
-    return new ValidationError(
-      'maxOutputTokens',
-      `must be less than contextWindowLimit (${template.maxOutputTokens} >= ${template.contextWindowLimit})`,
-      'lower maxOutputTokens or raise contextWindowLimit, so that the prompt has room too',
-      { file },
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The problems that span fields, checked on whatever parts of the input are well formed. `broken`
+ * holds the top-level fields that already have a schema problem; their cross-field checks are skipped.
+ */
+function crossFieldProblems(
+  input: Record<string, unknown>,
+  broken: ReadonlySet<string>,
+  file: string | undefined,
+): ValidationError[] {
+  const problems: ValidationError[] = [];
+  const { maxOutputTokens, contextWindowLimit } = input;
+  if (
+    typeof maxOutputTokens === 'number' &&
+    typeof contextWindowLimit === 'number' &&
+    !broken.has('maxOutputTokens') &&
+    !broken.has('contextWindowLimit') &&
+    maxOutputTokens >= contextWindowLimit
+  ) {
+    problems.push(
+      new ValidationError(
+        'maxOutputTokens',
+        `must be less than contextWindowLimit (${maxOutputTokens} >= ${contextWindowLimit})`,
+        'lower maxOutputTokens or raise contextWindowLimit, so that the prompt has room too',
+        { file },
+      ),
     );
   }
   for (const field of ['systemInstruction', 'userTemplate'] as const) {
-    const bad = scanPlaceholders(template[field]).find((p) => !p.valid);
-    if (bad) {
-      return new ValidationError(
-        field,
-        `malformed placeholder ${JSON.stringify(bad.raw)}`,
-        'write placeholders as {{name}}: letters, digits and underscores, not starting with a digit',
-        { file },
+    const text = input[field];
+    if (typeof text !== 'string') continue;
+    for (const bad of scanPlaceholders(text).filter((p) => !p.valid)) {
+      problems.push(
+        new ValidationError(
+          field,
+          `malformed placeholder ${JSON.stringify(bad.raw)}`,
+          'write placeholders as {{name}}: letters, digits and underscores, not starting with a digit',
+          { file },
+        ),
       );
     }
   }
-  for (const [name, declaration] of Object.entries(template.declarations ?? {})) {
-    if (!VARIABLE_NAME_RE.test(name)) {
-      return new ValidationError(
-        `declarations.${name}`,
-        `${JSON.stringify(name)} is not a valid variable name`,
-        'use letters, digits and underscores, not starting with a digit',
-        { file },
-      );
-    }
-    const { default: fallback, maxLength } = declaration;
-    if (fallback !== undefined && maxLength !== undefined && [...fallback].length > maxLength) {
-      return new ValidationError(
-        `declarations.${name}.default`,
-        `is ${[...fallback].length} characters long but maxLength is ${maxLength}`,
-        `shorten declarations.${name}.default or raise declarations.${name}.maxLength`,
-        { file },
-      );
-    }
-  }
-  for (const name of Object.keys(template.variables)) {
-    if (!VARIABLE_NAME_RE.test(name)) {
-      return new ValidationError(
-        `variables.${name}`,
-        `${JSON.stringify(name)} is not a valid variable name`,
-        'use letters, digits and underscores, not starting with a digit',
-        { file },
-      );
+  const badName = (field: string, name: string): ValidationError =>
+    new ValidationError(
+      `${field}.${name}`,
+      `${JSON.stringify(name)} is not a valid variable name`,
+      'use letters, digits and underscores, not starting with a digit',
+      { file },
+    );
+  if (isRecord(input.declarations)) {
+    for (const [name, declaration] of Object.entries(input.declarations)) {
+      if (!VARIABLE_NAME_RE.test(name)) problems.push(badName('declarations', name));
+      if (!isRecord(declaration)) continue;
+      const { default: fallback, maxLength } = declaration;
+      if (typeof fallback !== 'string' || !Number.isInteger(maxLength) || (maxLength as number) < 1) continue;
+      const length = [...fallback].length;
+      if (length > (maxLength as number)) {
+        problems.push(
+          new ValidationError(
+            `declarations.${name}.default`,
+            `is ${length} characters long but maxLength is ${String(maxLength)}`,
+            `shorten declarations.${name}.default or raise declarations.${name}.maxLength`,
+            { file },
+          ),
+        );
+      }
     }
   }
-  return undefined;
+  if (isRecord(input.variables)) {
+    for (const name of Object.keys(input.variables)) {
+      if (!VARIABLE_NAME_RE.test(name)) problems.push(badName('variables', name));
+    }
+  }
+  return problems;
+}
+
+/** The template's problems, and the typed template when there are none. */
+function inspect(
+  template: unknown,
+  file: string | undefined,
+): { problems: ValidationError[]; data?: PromptTemplate } {
+  const parsed = PromptTemplateSchema.safeParse(template);
+  const issues = parsed.success ? [] : orderedIssues(parsed.error.issues);
+  const problems = issues.map((issue) => errorFromIssue(issue, template, file));
+  if (!isRecord(template)) return { problems };
+  const broken = new Set(issues.map((issue) => String(issuePath(issue)[0] ?? '')));
+  problems.push(...crossFieldProblems(template, broken, file));
+  return parsed.success && problems.length === 0 ? { problems, data: parsed.data } : { problems };
 }
 
 /**
- * Checks a template and returns it typed (the seed returned `true`; the value is still truthy).
- * Unknown keys are errors, so a typo never passes silently. Only the first problem is reported.
+ * Every problem of a template, in the order a user should read them: unknown keys first (a typo
+ * there usually explains a "missing" field), then the other schema problems, then the rules that span
+ * fields. Empty when the template is valid.
+ * @param template anything, typically parsed YAML or JSON
+ * @param options `file` is named in each error
+ */
+export function templateProblems(
+  template: unknown,
+  options: ValidateTemplateOptions = {},
+): ValidationError[] {
+  return inspect(template, options.file).problems;
+}
+
+/** Templates returned by `validatePromptSchema`: frozen, so still valid whenever they come back. */
+const validated = new WeakSet<object>();
+
+/** Freezes a template and every object inside it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Whether `template` is one that `validatePromptSchema` (or `loadTemplate`) returned: frozen and
+ * known valid, so the pipeline does not check it again.
+ */
+export function isValidatedTemplate(template: unknown): template is PromptTemplate {
+  return typeof template === 'object' && template !== null && validated.has(template);
+}
+
+/**
+ * Checks a template and returns it typed, frozen (the seed returned `true`; the value is still
+ * truthy). Unknown keys are errors, so a typo never passes silently. A template this function
+ * returned is returned as is, without checking it again.
  * @param template anything, typically parsed YAML or JSON
  * @param options `file` is named in the error message
- * @throws ValidationError naming the field path, the problem and the fix
+ * @throws ValidationError for the first problem, naming the field path, the problem and the fix;
+ *   its `problems` lists every problem of the template
  */
-export function validatePromptSchema(template: unknown, options: { file?: string } = {}): PromptTemplate {
-  const parsed = PromptTemplateSchema.safeParse(template);
-  if (!parsed.success) {
-    const issue = firstIssue(parsed.error.issues);
-    throw issue
-      ? errorFromIssue(issue, template, options.file)
+export function validatePromptSchema(
+  template: unknown,
+  options: ValidateTemplateOptions = {},
+): PromptTemplate {
+  if (isValidatedTemplate(template)) return template;
+  const { problems, data } = inspect(template, options.file);
+  const [first, ...others] = problems;
+  if (first || !data) {
+    throw first
+      ? ValidationError.of([first, ...others])
       : new ValidationError('template', 'is invalid', 'check the template', { file: options.file });
   }
-  const typed: PromptTemplate = parsed.data;
-  const problem = crossFieldError(typed, options.file);
-  if (problem) throw problem;
+  const typed = deepFreeze(data);
+  validated.add(typed);
   return typed;
 }

@@ -59,6 +59,21 @@ describe('loadTemplate', () => {
     );
   });
 
+  it('reports every schema problem of the file at once, each naming the file', async () => {
+    const path = brokenFile('many-problems.yaml');
+    await writeFile(
+      path,
+      'systemInstruction: ""\nuserTemplate: Hi {{name}}\ncontextWindowLimit: 0\nsettings:\n  temprature: 0.2\n',
+    );
+    const error = await rejection(loadTemplate(path));
+    expect(error.problems.map((p) => p.field)).toEqual([
+      'settings.temprature',
+      'systemInstruction',
+      'contextWindowLimit',
+    ]);
+    expect(error.problems.every((p) => p.file === path && p.message.startsWith(`${path}: `))).toBe(true);
+  });
+
   it('names the file and the line of a YAML syntax error', async () => {
     const path = brokenFile('syntax-error.yaml');
     const error = await rejection(loadTemplate(path));
@@ -127,6 +142,20 @@ describe('loadFewShotExamples', () => {
     expect(error.field).toBe('examples[1].output');
     expect(error.message).toContain('bad-examples.yaml: examples[1].output: is required');
     expect(error.fix).toBe('set examples[1].output to a non-empty string');
+  });
+
+  it('reports the problems of every example at once', async () => {
+    const path = brokenFile('many-bad-examples.yaml');
+    await writeFile(
+      path,
+      '- {input: a, output: b, category: c}\n- {input: "", output: b, category: c}\n- {input: a, category: c, extra: 1}\n',
+    );
+    const error = await rejection(loadFewShotExamples(path));
+    expect(error.problems.map((p) => p.field)).toEqual([
+      'examples[1].input',
+      'examples[2].extra',
+      'examples[2].output',
+    ]);
   });
 
   it('rejects a misspelt key, suggesting the right one', async () => {

@@ -107,7 +107,7 @@ describe('buildPromptPayload', () => {
   });
 
   it('validates the template first', () => {
-    expect(() => buildPromptPayload({ ...seedTemplate, contextWindowLimit: 40000 }, ASSISTANT)).toThrow(
+    expect(() => buildPromptPayload({ ...seedTemplate, contextWindowLimit: 2_000_001 }, ASSISTANT)).toThrow(
       /contextWindowLimit/,
     );
   });

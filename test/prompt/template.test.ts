@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { validatePromptSchema, type PromptTemplate } from '../../src/prompt/template.js';
+import {
+  isValidatedTemplate,
+  templateProblems,
+  validatePromptSchema,
+  type PromptTemplate,
+} from '../../src/prompt/template.js';
 
 const valid: PromptTemplate = {
   systemInstruction: 'You are a compliance-aware financial assistant.',
@@ -45,9 +50,9 @@ describe('validatePromptSchema: accepted templates', () => {
     expect(validatePromptSchema(full)).toEqual(full);
   });
 
-  it('accepts the limits themselves: 4096 characters, 32000 tokens, temperature 0 and 2', () => {
+  it('accepts the limits themselves: 4096 characters, 2,000,000 tokens, temperature 0 and 2', () => {
     expect(() =>
-      validatePromptSchema({ ...valid, systemInstruction: 'x'.repeat(4096), contextWindowLimit: 32000 }),
+      validatePromptSchema({ ...valid, systemInstruction: 'x'.repeat(4096), contextWindowLimit: 2_000_000 }),
     ).not.toThrow();
     expect(() => validatePromptSchema({ ...valid, settings: { temperature: 0 } })).not.toThrow();
   });
@@ -56,6 +61,16 @@ describe('validatePromptSchema: accepted templates', () => {
     const input = structuredClone(valid);
     validatePromptSchema(input);
     expect(input).toEqual(valid);
+    expect(Object.isFrozen(input) || Object.isFrozen(input.variables)).toBe(false);
+  });
+
+  it('returns a frozen template, and returns it as is when given it again (checked once)', () => {
+    const result = validatePromptSchema(valid);
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(Object.isFrozen(result.variables)).toBe(true);
+    expect(isValidatedTemplate(result)).toBe(true);
+    expect(isValidatedTemplate({ ...result })).toBe(false);
+    expect(validatePromptSchema(result)).toBe(result);
   });
 });
 
@@ -78,8 +93,8 @@ describe('validatePromptSchema: rejected templates name the field, the problem a
       /at most 4096 characters \(got 4097\)/,
     ],
     [{ ...valid, userTemplate: '' }, 'userTemplate', /must not be empty/],
-    [{ ...valid, contextWindowLimit: 0 }, 'contextWindowLimit', /from 1 to 32000 \(got 0\)/],
-    [{ ...valid, contextWindowLimit: 32001 }, 'contextWindowLimit', /from 1 to 32000 \(got 32001\)/],
+    [{ ...valid, contextWindowLimit: 0 }, 'contextWindowLimit', /from 1 to 2000000 \(got 0\)/],
+    [{ ...valid, contextWindowLimit: 2_000_001 }, 'contextWindowLimit', /from 1 to 2000000 \(got 2000001\)/],
     [{ ...valid, contextWindowLimit: 100.5 }, 'contextWindowLimit', /whole number/],
     [{ ...valid, contextWindowLimit: '8192' }, 'contextWindowLimit', /must be a number \(got "8192"\)/],
     [{ ...valid, maxOutputTokens: 0 }, 'maxOutputTokens', /1 or more \(got 0\)/],
@@ -122,7 +137,7 @@ describe('validatePromptSchema: rejected templates name the field, the problem a
     const { contextWindowLimit: _omit, ...rest } = valid;
     const error = errorOf(rest, 't.json');
     expect(error.message).toBe(
-      't.json: contextWindowLimit: is required; set contextWindowLimit to a whole number from 1 to 32000',
+      't.json: contextWindowLimit: is required; set contextWindowLimit to a whole number from 1 to 2000000',
     );
   });
 
@@ -172,14 +187,58 @@ describe('validatePromptSchema: rejected templates name the field, the problem a
     expect(error.message).toContain('6 characters long but maxLength is 3');
   });
 
-  it('reports only the first problem', () => {
-    const error = errorOf({
-      ...valid,
-      systemInstruction: '',
-      contextWindowLimit: -1,
-      settings: { temperature: 9 },
-    });
-    expect(error.field).toBe('systemInstruction');
+  it('reports every problem at once: the error is the first, `problems` lists each on its own', () => {
+    const error = errorOf(
+      {
+        ...valid,
+        systemInstruction: '',
+        contextWindowLimit: -1,
+        settings: { temperature: 9, tone: 'warm' },
+        userTemplate: 'Hi {{ bad-name }} and {{2x}}',
+        variables: { '9lives': 'x' },
+      },
+      'refund.yaml',
+    );
+    expect(error.problems.map((p) => p.field)).toEqual([
+      'settings.tone',
+      'systemInstruction',
+      'contextWindowLimit',
+      'settings.temperature',
+      'userTemplate',
+      'userTemplate',
+      'variables.9lives',
+    ]);
+    expect(error.field).toBe('settings.tone');
+    expect(error.message).toMatch(
+      /^refund\.yaml: settings\.tone: unknown key "tone"; .* \(and 6 more problems: systemInstruction, contextWindowLimit, /,
+    );
+    for (const problem of error.problems) {
+      expect(problem.file).toBe('refund.yaml');
+      expect(problem.problems).toEqual([problem]);
+      expect(problem.message.endsWith(problem.fix)).toBe(true);
+    }
+    expect(error.problems[4]?.problem).toBe('malformed placeholder "{{ bad-name }}"');
+  });
+
+  it('lists every unknown key of one mapping, each with its own suggestion', () => {
+    const error = errorOf({ ...valid, settings: { temprature: 1, safetypolicy: 'strict' } });
+    expect(error.problems.map((p) => p.fix)).toEqual([
+      expect.stringContaining('did you mean "temperature"?'),
+      expect.stringContaining('did you mean "safetyPolicy"?'),
+    ]);
+  });
+
+  it('skips the cross-field rule of a field that already has a schema problem', () => {
+    const error = errorOf({ ...valid, contextWindowLimit: -1, maxOutputTokens: 10 });
+    expect(error.problems.map((p) => p.field)).toEqual(['contextWindowLimit']);
+  });
+
+  it('templateProblems returns every problem, and none for a valid template', () => {
+    expect(templateProblems(valid)).toEqual([]);
+    expect(templateProblems({ ...valid, contextWindowLimit: 0, version: 2 }).map((p) => p.field)).toEqual([
+      'version',
+      'contextWindowLimit',
+    ]);
   });
 
   it('has no file in the message when none is given', () => {
