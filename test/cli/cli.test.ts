@@ -141,7 +141,7 @@ describe('genesys-prompt validate', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(
       bad,
-      'systemInstruction: hi\nuserTemplate: hello\nvariables: {}\ncontextWindowLimit: 64000\n',
+      'systemInstruction: hi\nuserTemplate: hello\nvariables: {}\ncontextWindowLimit: 3000000\n',
     );
     const run = await runCliProcess(['validate', bad]);
     expect(run.code).toBe(2);
