@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  // The client and the emulator are separate entries, so importing the client never loads the emulator.
+  entry: { index: 'src/index.ts', emulator: 'src/emulator-entry.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['esm'],
   target: 'node20',
-  dts: { entry: { index: 'src/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', emulator: 'src/emulator-entry.ts' } },
   sourcemap: true,
   clean: true,
   splitting: true,

@@ -2,13 +2,8 @@
  * The README's library example: stream one injection from the built-in emulator.
  * Run: npx tsx examples/library-usage.ts
  */
-import {
-  GenesysPromptInjector,
-  SEED_ASSISTANT_ID,
-  loadFewShotExamples,
-  loadTemplate,
-  startEmulator,
-} from '../src/index.js';
+import { startEmulator } from '../src/emulator-entry.js';
+import { GenesysPromptInjector, SEED_ASSISTANT_ID, loadFewShotExamples, loadTemplate } from '../src/index.js';
 
 const emulator = await startEmulator(); // or omit and set GENESYS_* for a real organisation
 const injector = new GenesysPromptInjector({

@@ -1,6 +1,12 @@
 /**
  * genesys-prompt-injector: build, validate and stream LLM prompts to Genesys Cloud AI Assistant
- * conversations. The seed's names are the public API (PRODUCT.md 3).
+ * conversations. This entry loads the client only; the local emulator is the subpath
+ * `genesys-prompt-injector/emulator`.
+ *
+ * Seed-compatible names: `validatePromptSchema`, `buildPromptPayload`, `estimateTokens`,
+ * `enforceTokenBudget`, `selectFewShotExamples`, `injectFewShotContext`, `connectToAiStream`,
+ * `handleStreamEvents`, `exportTelemetry` and `generateAuditLog` keep the names (and, fixed, the
+ * behaviour) of the functions this library grew from, so code written against them keeps working.
  */
 
 // The injector
@@ -19,10 +25,12 @@ export type { Logger } from './logger.js';
 // The prompt pipeline (pure)
 export {
   validatePromptSchema,
+  templateProblems,
   PromptTemplateSchema,
   type PromptTemplate,
   type VariableDeclaration,
   type FewShotConfig,
+  type TemplateSettings,
 } from './prompt/template.js';
 export { loadTemplate, loadFewShotExamples, resolveFewShotPath } from './prompt/load-template.js';
 export { interpolate, placeholdersOf } from './prompt/interpolate.js';
@@ -55,15 +63,6 @@ export {
   type AuditSink,
   type AuditVerification,
 } from './observe/index.js';
-
-// The emulator
-export {
-  startEmulator,
-  type Emulator,
-  type EmulatorOptions,
-  type EmulatorFaults,
-  type EmulatorStats,
-} from './emulator/index.js';
 
 // The wire contract
 export type {
