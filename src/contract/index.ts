@@ -3,3 +3,4 @@ export * from './conversation.js';
 export * from './stream-events.js';
 export * from './notifications.js';
 export * from './errors.js';
+export * from './guides.js';

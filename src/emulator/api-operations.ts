@@ -13,6 +13,8 @@ import type { MatchedRoute } from './api-routes.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { FaultInjector } from './fault-injector.js';
 import { EmulatorHttpError, ERROR_CODES, parseJsonBody, validationError } from './http-replies.js';
+import { runGuideOperation, type GuidesContext } from './guides-operations.js';
+import { isGuideOperation } from './guides-routes.js';
 import type { IdempotencyCache } from './idempotency-cache.js';
 import { TooManyTopicsError, type NotificationChannels } from './notification-channels.js';
 import type { IssuedToken } from './token-store.js';
@@ -34,6 +36,8 @@ export interface ApiOperationContext {
   socketOrigin: () => string;
   /** Counts idempotent replays. */
   onReplay: () => void;
+  /** AI Studio guides, versions, publish jobs and sessions. */
+  guides: GuidesContext;
 }
 
 /** One authenticated request. */
@@ -42,6 +46,8 @@ export interface ApiRequest {
   token: IssuedToken;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The query string of the request. */
+  query?: URLSearchParams;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
@@ -49,6 +55,14 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 /** Runs the operation of `request`; throws `EmulatorHttpError` for 4xx answers. */
 export function runApiOperation(context: ApiOperationContext, request: ApiRequest): ApiReply {
   const { route } = request;
+  if (isGuideOperation(route.operation)) {
+    const query = request.query ?? new URLSearchParams();
+    return runGuideOperation(context.guides, {
+      route: { operation: route.operation, params: route.params },
+      body: request.body,
+      query,
+    });
+  }
   switch (route.operation) {
     case 'createConversation':
       return createConversation(context, request);

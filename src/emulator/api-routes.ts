@@ -3,6 +3,7 @@
  */
 import { SCOPE_ASSISTANT_READ, SCOPE_ASSISTANT_WRITE } from '../contract/conversation.js';
 import { SCOPE_NOTIFICATIONS } from '../contract/notifications.js';
+import { matchGuideRoute, type GuideOperation, type GuideRouteParams } from './guides-routes.js';
 
 /** The operations the emulator serves under `/api/v2`. */
 export type ApiOperation =
@@ -13,7 +14,8 @@ export type ApiOperation =
   | 'getSubscriptions'
   | 'addSubscriptions'
   | 'replaceSubscriptions'
-  | 'deleteSubscriptions';
+  | 'deleteSubscriptions'
+  | GuideOperation;
 
 /** A request matched to its operation. */
 export interface MatchedRoute {
@@ -22,7 +24,9 @@ export interface MatchedRoute {
   key: string;
   /** The scope a token needs for it. */
   scope: string;
-  params: { assistantId?: string; conversationId?: string; channelId?: string };
+  /** When set, any one of these scopes allows the request (`scope` is then the one a 403 names). */
+  scopes?: readonly string[];
+  params: { assistantId?: string; conversationId?: string; channelId?: string } & GuideRouteParams;
 }
 
 const CONVERSATIONS = '/api/v2/ai/assistants/{assistantId}/conversations';
@@ -51,6 +55,7 @@ export function matchApiRoute(method: string, pathname: string): MatchedRoute | 
   }
   if (segments[0] !== 'api' || segments[1] !== 'v2' || segments.some((s) => s === '')) return undefined;
   const rest = segments.slice(2);
+  if (rest[0] === 'guides') return matchGuideRoute(method, rest.slice(1));
   if (rest[0] === 'ai' && rest[1] === 'assistants' && rest[3] === 'conversations') {
     const assistantId = rest[2];
     if (rest.length === 4 && method === 'POST') {

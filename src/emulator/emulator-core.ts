@@ -8,6 +8,9 @@ import { ConversationEngine } from './conversation-engine.js';
 import { DirectSockets } from './direct-sockets.js';
 import type { EmulatorFaults, EmulatorStats, ResolvedEmulatorOptions } from './emulator-options.js';
 import { FaultInjector } from './fault-injector.js';
+import type { GuidesContext } from './guides-operations.js';
+import { GuideSessions } from './guides-sessions.js';
+import { GuideStore } from './guides-store.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { NotificationChannels } from './notification-channels.js';
 import { SocketRegistry } from './socket-registry.js';
@@ -28,6 +31,7 @@ export class EmulatorCore {
   readonly channels: NotificationChannels;
   readonly direct: DirectSockets;
   readonly idempotency = new IdempotencyCache();
+  readonly guides: GuidesContext;
   /** `ws://host:port`, set once the server listens. */
   socketOrigin = '';
   requests = 0;
@@ -54,6 +58,10 @@ export class EmulatorCore {
     });
     this.channels = new NotificationChannels(options, this.sockets, this.faults);
     this.direct = new DirectSockets(this.sockets, this.engine);
+    this.guides = {
+      store: new GuideStore(options.guidePublishReads),
+      sessions: new GuideSessions(options.retainCompletedMs),
+    };
     this.#sweep = setInterval(() => this.sweep(), Math.min(SWEEP_INTERVAL_MS, options.retainCompletedMs));
     this.#sweep.unref();
   }
@@ -99,6 +107,7 @@ export class EmulatorCore {
       chunksSent: this.engine.chunksSent,
       injected: { ...this.faults.counts },
       rateLimited: this.rateLimited,
+      guides: { ...this.guides.store.counts, ...this.guides.sessions.counts },
     };
   }
 
@@ -108,6 +117,7 @@ export class EmulatorCore {
     this.rateLimiter?.sweep(now);
     this.idempotency.sweep(now);
     this.engine.sweep(now);
+    this.guides.sessions.sweep(now);
   }
 
   /** Stops every timer and terminates every socket; resolves once the sockets closed. Idempotent. */

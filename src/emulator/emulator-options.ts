@@ -10,7 +10,9 @@ import {
 } from '../contract/notifications.js';
 import type { FinishReason } from '../contract/conversation.js';
 import { DEFAULT_TOKEN_LIFETIME_S } from '../contract/errors.js';
+import { SCOPE_AI_STUDIO, SCOPE_AI_STUDIO_READONLY } from '../contract/guides.js';
 import type { InjectedCounts } from './fault-injector.js';
+import type { GuideSessionView } from './guides-sessions.js';
 
 /** An OAuth client the emulator accepts, with the scopes its tokens carry. */
 export interface EmulatorClient {
@@ -74,8 +76,10 @@ export interface EmulatorOptions {
   rateLimit?: { requests: number; windowMs: number } | false;
   /** Fault injection (default none). */
   faults?: EmulatorFaults;
-  /** How long a finished conversation stays readable (default 10 minutes). */
+  /** How long a finished conversation stays readable, and an idle guide session is kept (default 10 minutes). */
   retainCompletedMs?: number;
+  /** Reads of a guide publish job that answer `InProgress` before it ends (default 1). */
+  guidePublishReads?: number;
 }
 
 /** Counters of what the emulator did since it started. */
@@ -97,6 +101,15 @@ export interface EmulatorStats {
   injected: InjectedCounts;
   /** Real rate-limit 429s (not injected). */
   rateLimited: number;
+  /** AI Studio Guides counters. */
+  guides: {
+    guidesCreated: number;
+    versionsCreated: number;
+    publishJobs: number;
+    sessionsStarted: number;
+    /** Session turns answered (`NoOp` polls included). */
+    turns: number;
+  };
 }
 
 /** What `conversation(id)` tells about one conversation. */
@@ -130,6 +143,8 @@ export interface Emulator {
   expireTokens(): void;
   /** One conversation's final text and state, or undefined when unknown. */
   conversation(id: string): EmulatorConversationView | undefined;
+  /** One guide session's state, or undefined when unknown. */
+  guideSession(guideId: string, guideSessionId: string): GuideSessionView | undefined;
   /** Closes the server, every socket and timer; resolves once their handles are released. Idempotent. */
   close(): Promise<void>;
 }
@@ -139,6 +154,8 @@ export const ALL_EMULATOR_SCOPES: readonly string[] = [
   SCOPE_ASSISTANT_WRITE,
   SCOPE_ASSISTANT_READ,
   SCOPE_NOTIFICATIONS,
+  SCOPE_AI_STUDIO,
+  SCOPE_AI_STUDIO_READONLY,
 ];
 
 /** The default client's credentials. */
@@ -163,6 +180,7 @@ export interface ResolvedEmulatorOptions {
   rateLimit: { requests: number; windowMs: number } | false;
   faults: EmulatorFaults;
   retainCompletedMs: number;
+  guidePublishReads: number;
 }
 
 /** Fills in the defaults of `options`. */
@@ -182,5 +200,6 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     rateLimit: options.rateLimit === undefined ? { requests: 300, windowMs: 60_000 } : options.rateLimit,
     faults: { ...(options.faults ?? {}) },
     retainCompletedMs: options.retainCompletedMs ?? 10 * 60_000,
+    guidePublishReads: Math.max(0, Math.floor(options.guidePublishReads ?? 1)),
   };
 }

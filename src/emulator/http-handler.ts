@@ -39,6 +39,7 @@ export function createHttpHandler(core: EmulatorCore): (req: IncomingMessage, re
     onReplay: () => {
       core.idempotentReplays += 1;
     },
+    guides: core.guides,
   };
   return (req, res) => {
     const correlationId = correlationIdOf(req);
@@ -107,15 +108,17 @@ async function handleApi(
     core.faults.counts.rate5xx += 1;
     throw serverError(fault.status);
   }
-  if (!token.scopes.has(route.scope)) {
+  const accepted = route.scopes ?? [route.scope];
+  if (!accepted.some((scope) => token.scopes.has(scope))) {
     throw new EmulatorHttpError(
       403,
       ERROR_CODES.missingPermissions,
-      `Unable to perform the requested action. You must have at least one of the following scopes: [${route.scope}]`,
+      `Unable to perform the requested action. You must have at least one of the following scopes: [${accepted.join(', ')}]`,
     );
   }
   const body = await readBody(req);
-  const reply = runApiOperation(context, { route, token, headers: req.headers, body });
+  const query = new URLSearchParams(queryOf(req.url));
+  const reply = runApiOperation(context, { route, token, headers: req.headers, body, query });
   if (fault.kind === 'status5xx' && failAfter) {
     // The create happened; only its answer is lost.
     core.faults.counts.rate5xx += 1;
@@ -167,6 +170,12 @@ function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
   const query = raw.indexOf('?');
   return query < 0 ? raw : raw.slice(0, query);
+}
+
+function queryOf(url: string | undefined): string {
+  const raw = url ?? '';
+  const query = raw.indexOf('?');
+  return query < 0 ? '' : raw.slice(query + 1);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

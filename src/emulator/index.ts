@@ -13,6 +13,9 @@ export {
 export { FAILURE_TRIGGER } from './conversation-engine.js';
 export { CONTROL_PATHS } from './control-endpoints.js';
 export { GARBAGE_FRAME } from './socket-registry.js';
+export { GUIDE_TRIGGERS, MAX_SCRIPTED_IN_PROGRESS } from './guides-triggers.js';
+export { SCRIPTED_TEXTS } from './guides-answers.js';
+export type { GuideSessionView } from './guides-sessions.js';
 export {
   ALL_EMULATOR_SCOPES,
   DEFAULT_EMULATOR_CLIENT,

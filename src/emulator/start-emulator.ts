@@ -76,6 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         completionTokens: record.completionTokens,
       };
     },
+    guideSession: (guideId, guideSessionId) => core.guides.sessions.session(guideId, guideSessionId),
     close: () => {
       closing ??= (async () => {
         const socketsClosed = core.close();
