@@ -1,9 +1,16 @@
 /**
  * The README's library example: stream one injection from the built-in emulator.
- * Run: npx tsx examples/library-usage.ts
+ * Run it from an installed package (`npx tsx node_modules/genesys-prompt-injector/examples/library-usage.ts`)
+ * or from a clone of the repository (`npx tsx examples/library-usage.ts`, which resolves the package name
+ * to the source tree through tsconfig.json `paths`).
  */
-import { startEmulator } from '../src/emulator-entry.js';
-import { GenesysPromptInjector, SEED_ASSISTANT_ID, loadFewShotExamples, loadTemplate } from '../src/index.js';
+import {
+  GenesysPromptInjector,
+  SEED_ASSISTANT_ID,
+  loadFewShotExamples,
+  loadTemplate,
+} from 'genesys-prompt-injector';
+import { startEmulator } from 'genesys-prompt-injector/emulator';
 
 const emulator = await startEmulator(); // or omit and set GENESYS_* for a real organisation
 const injector = new GenesysPromptInjector({
