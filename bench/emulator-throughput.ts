@@ -24,6 +24,7 @@ import {
   type ConversationCreated,
 } from '../src/contract/index.js';
 import {
+  CONTROL_PATHS,
   generateAnswer,
   startEmulator,
   type EmulatorOptions,
@@ -249,7 +250,11 @@ export async function measureEmulatorThroughput(
     const elapsedMs = performance.now() - began;
     durations.sort((a, b) => a - b);
     const seconds = elapsedMs / 1000;
-    const stats = (await (await fetch(`${emulator.baseUrl}/__emulator/stats`)).json()) as EmulatorStats;
+    const stats = (await (
+      await fetch(`${emulator.baseUrl}${CONTROL_PATHS.stats}`, {
+        headers: { Authorization: `Bearer ${emulator.controlToken ?? ''}` },
+      })
+    ).json()) as EmulatorStats;
     return {
       emulatorOn,
       client,
@@ -440,6 +445,8 @@ interface BenchEmulator {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** What the control endpoints require. */
+  controlToken: string | undefined;
   /** Heap used by the emulator's thread, in bytes. */
   heapUsed(): Promise<number>;
   close(): Promise<void>;
@@ -451,12 +458,12 @@ async function startEmulatorWorker(options: EmulatorOptions = EMULATOR_OPTIONS):
     "import('tsx/esm/api').then(({ register }) => { register(); " +
     `return import(${JSON.stringify(import.meta.url)}); });`;
   const worker = new Worker(code, { eval: true, workerData: { emulatorWorker: true, options } });
-  const started = await new Promise<Pick<BenchEmulator, 'baseUrl' | 'clientId' | 'clientSecret'>>(
-    (resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    },
-  );
+  const started = await new Promise<
+    Pick<BenchEmulator, 'baseUrl' | 'clientId' | 'clientSecret' | 'controlToken'>
+  >((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
   return {
     ...started,
     heapUsed: () =>
@@ -479,6 +486,7 @@ async function serveEmulatorInWorker(options: EmulatorOptions): Promise<void> {
     baseUrl: emulator.baseUrl,
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,
+    controlToken: emulator.controlToken,
   });
   parentPort?.on('message', (message: string) => {
     if (message === 'heap') parentPort?.postMessage(process.memoryUsage().heapUsed);

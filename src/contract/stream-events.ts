@@ -50,6 +50,12 @@ export type AiStreamEvent = z.infer<typeof AiStreamEventSchema>;
 /** Path of the seed's direct socket. */
 export const DIRECT_SOCKET_PATH = '/api/v2/conversations';
 
+/**
+ * How the server closes a direct socket whose access token expired or was revoked: the client logs in
+ * again and reconnects (a socket never outlives the token that opened it).
+ */
+export const TOKEN_EXPIRED_CLOSE = { code: 4401, reason: 'access token expired' } as const;
+
 export const DirectSubscribeSchema = z.object({
   type: z.enum(['subscribe', 'unsubscribe']),
   data: z.object({ conversationId: z.string().min(1) }),

@@ -8,7 +8,11 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   type ConversationCreated,
 } from '../contract/conversation.js';
-import { SubscriptionRequestSchema, type SubscriptionList } from '../contract/notifications.js';
+import {
+  SubscriptionRequestSchema,
+  conversationIdFromTopic,
+  type SubscriptionList,
+} from '../contract/notifications.js';
 import type { MatchedRoute } from './api-routes.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -32,8 +36,8 @@ export interface ApiOperationContext {
   channels: NotificationChannels;
   idempotency: IdempotencyCache;
   faults: FaultInjector;
-  /** `ws://host:port` of the emulator, for channel `connectUri`s. */
-  socketOrigin: () => string;
+  /** `ws://host:port` of the emulator for a request's `Host` header, for channel `connectUri`s. */
+  socketOrigin: (hostHeader: string | undefined) => string;
   /** Counts idempotent replays. */
   onReplay: () => void;
   /** AI Studio guides, versions, publish jobs and sessions. */
@@ -67,13 +71,23 @@ export function runApiOperation(context: ApiOperationContext, request: ApiReques
     case 'createConversation':
       return createConversation(context, request);
     case 'readConversation':
-      return readConversation(context, route.params.assistantId ?? '', route.params.conversationId ?? '');
+      return readConversation(
+        context,
+        request.token.clientId,
+        route.params.assistantId ?? '',
+        route.params.conversationId ?? '',
+      );
     case 'createChannel':
-      return { status: 200, body: context.channels.create(request.token.clientId, context.socketOrigin()) };
+      return {
+        status: 200,
+        body: context.channels.create(request.token.clientId, context.socketOrigin(hostOf(request))),
+      };
     case 'listChannels':
       return {
         status: 200,
-        body: { entities: context.channels.list(request.token.clientId, context.socketOrigin()) },
+        body: {
+          entities: context.channels.list(request.token.clientId, context.socketOrigin(hostOf(request))),
+        },
       };
     default:
       return subscriptions(context, request);
@@ -103,7 +117,9 @@ function createConversation(context: ApiOperationContext, request: ApiRequest): 
       return { status: 201, body: remembered };
     }
   }
-  const record = context.engine.create(body, (chunks) => context.faults.dropAtChunk(chunks));
+  const record = context.engine.create(body, request.token.clientId, (chunks) =>
+    context.faults.dropAtChunk(chunks),
+  );
   const created: ConversationCreated = context.engine.createdBody(record);
   if (key !== undefined) context.idempotency.remember(request.token.clientId, key, created);
   return { status: 201, body: created };
@@ -111,11 +127,13 @@ function createConversation(context: ApiOperationContext, request: ApiRequest): 
 
 function readConversation(
   context: ApiOperationContext,
+  clientId: string,
   assistantId: string,
   conversationId: string,
 ): ApiReply {
   if (!context.assistants.has(assistantId)) throw assistantNotFound(assistantId);
-  const record = context.engine.get(conversationId);
+  // Another client's conversation is answered exactly like an unknown one: its existence is not told.
+  const record = context.engine.owned(conversationId, clientId);
   if (record === undefined || record.assistantId !== assistantId) {
     throw new EmulatorHttpError(
       404,
@@ -146,6 +164,18 @@ function subscriptions(context: ApiOperationContext, request: ApiRequest): ApiRe
   const parsed = SubscriptionRequestSchema.safeParse(parseJsonBody(request.body));
   if (!parsed.success) throw validationError('subscription list', parsed.error.issues);
   const topics = parsed.data.map((t) => t.id);
+  const foreign = topics.find((topic) => {
+    const conversationId = conversationIdFromTopic(topic);
+    const record = conversationId === undefined ? undefined : context.engine.get(conversationId);
+    return record !== undefined && record.clientId !== request.token.clientId;
+  });
+  if (foreign !== undefined) {
+    throw new EmulatorHttpError(
+      403,
+      ERROR_CODES.missingPermissions,
+      `Topic ${foreign} belongs to a conversation of another OAuth client; subscribe only to your own conversations.`,
+    );
+  }
   try {
     return list(
       context.channels.subscribe(channel, topics, operation === 'addSubscriptions' ? 'add' : 'replace'),
@@ -158,6 +188,11 @@ function subscriptions(context: ApiOperationContext, request: ApiRequest): ApiRe
     }
     throw error;
   }
+}
+
+function hostOf(request: ApiRequest): string | undefined {
+  const host = request.headers.host;
+  return Array.isArray(host) ? host[0] : host;
 }
 
 function assistantNotFound(assistantId: string): EmulatorHttpError {

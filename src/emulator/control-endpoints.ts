@@ -1,6 +1,7 @@
 /**
  * `/__emulator/*`: control of a running emulator from another process (the CLI, a test runner).
- * No auth (loopback tool), no faults, not counted in `requests`.
+ * Guarded by `control-access.ts` (control token, `Host` and origin checks); no faults, not counted in
+ * `requests`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from './emulator-core.js';
@@ -68,7 +69,7 @@ export async function handleControlRequest(
       sendJson(res, correlationId, 200, { done: 'expire-channels' });
       return;
     case `POST ${CONTROL_PATHS.expireTokens}`:
-      core.tokens.expireAll();
+      core.expireTokens();
       sendJson(res, correlationId, 200, { done: 'expire-tokens' });
       return;
     default:

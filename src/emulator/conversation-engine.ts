@@ -23,6 +23,8 @@ export const FAILURE_TRIGGER = '[[emulator:fail]]';
 export interface ConversationRecord {
   readonly id: string;
   readonly assistantId: string;
+  /** The OAuth client that created it: the only one that may read it or receive its events. */
+  readonly clientId: string;
   readonly createdAt: string;
   status: ConversationStatus;
   /** The whole answer. */
@@ -49,8 +51,8 @@ export interface ConversationRecord {
 
 /** Where the engine's output goes. */
 export interface ConversationSink {
-  /** An event for every subscriber of the conversation. */
-  publish(conversationId: string, event: AiStreamEvent): void;
+  /** An event for every subscriber of the conversation (only its owner's sockets may receive it). */
+  publish(record: ConversationRecord, event: AiStreamEvent): void;
   /** The drop fault: terminate every socket carrying the conversation. */
   dropSockets(conversationId: string): void;
 }
@@ -93,10 +95,12 @@ export class ConversationEngine {
   /**
    * Creates a conversation and schedules its stream.
    * @param request the validated create body
+   * @param clientId the OAuth client creating it (its owner)
    * @param dropAtChunk from the fault injector: chunk count -> chunk after which to drop (0: none)
    */
   create(
     request: ConversationCreateRequest,
+    clientId: string,
     dropAtChunk: (chunkCount: number) => number,
   ): ConversationRecord {
     const answer = generateAnswer(request.messages, request.settings, {
@@ -117,6 +121,7 @@ export class ConversationEngine {
     const record: ConversationRecord = {
       id: randomUUID(),
       assistantId: request.assistantId,
+      clientId,
       createdAt: new Date(now).toISOString(),
       status: 'queued',
       text: answer.text,
@@ -144,6 +149,12 @@ export class ConversationEngine {
   /** The conversation, or undefined when unknown or forgotten. */
   get(id: string): ConversationRecord | undefined {
     return this.#records.get(id);
+  }
+
+  /** The conversation if `clientId` created it; undefined when unknown, forgotten or another's. */
+  owned(id: string, clientId: string): ConversationRecord | undefined {
+    const record = this.#records.get(id);
+    return record !== undefined && record.clientId === clientId ? record : undefined;
   }
 
   /** The create answer of a record (status as it was at creation: queued). */
@@ -217,7 +228,7 @@ export class ConversationEngine {
     if (record.failAt >= 0 && record.sent === record.failAt) {
       record.status = 'failed';
       record.finishedAt = now;
-      this.#sink.publish(record.id, this.#errorEvent(record));
+      this.#sink.publish(record, this.#errorEvent(record));
       return;
     }
     const chunkCount = record.chunkEnds.length;
@@ -226,7 +237,7 @@ export class ConversationEngine {
       record.sent += 1;
       record.status = 'streaming';
       this.chunksSent += 1;
-      this.#sink.publish(record.id, {
+      this.#sink.publish(record, {
         type: 'aiResponseChunk',
         data: {
           conversationId: record.id,
@@ -242,7 +253,7 @@ export class ConversationEngine {
     }
     record.status = 'completed';
     record.finishedAt = now;
-    this.#sink.publish(record.id, this.#completeEvent(record));
+    this.#sink.publish(record, this.#completeEvent(record));
   }
 
   #completeEvent(record: ConversationRecord): AiStreamEvent {

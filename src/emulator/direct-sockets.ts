@@ -1,40 +1,61 @@
 /**
  * The seed's direct socket (PRODUCT.md 4.5): `subscribe` answers `subscribed` and then live events
  * from that point (no replay: clients reconcile by reading); `unsubscribe` ends one subscription.
- * A finished conversation subscribed late gets `subscribed` and its final event.
+ * A finished conversation subscribed late gets `subscribed` and its final event. A socket serves only
+ * the conversations of the OAuth client whose token opened it, and closes when that token expires.
  */
 import type { WebSocket } from 'ws';
 import { SCOPE_ASSISTANT_READ } from '../contract/conversation.js';
-import { DirectSubscribeSchema, type AiStreamEvent } from '../contract/stream-events.js';
+import { DirectSubscribeSchema, TOKEN_EXPIRED_CLOSE, type AiStreamEvent } from '../contract/stream-events.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { SocketRegistry } from './socket-registry.js';
+import type { IssuedToken } from './token-store.js';
+
+/** Node's largest timer delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** One accepted direct socket: the token it was opened with and its subscriptions. */
+interface DirectSocketState {
+  readonly token: IssuedToken;
+  readonly conversations: Set<string>;
+  expiryTimer: NodeJS.Timeout | undefined;
+}
 
 /** Subscriptions of the direct sockets. */
 export class DirectSockets {
   readonly #sockets: SocketRegistry;
   readonly #engine: ConversationEngine;
+  readonly #isLive: (token: IssuedToken) => boolean;
   /** conversationId -> sockets subscribed to it. */
   readonly #byConversation = new Map<string, Set<WebSocket>>();
-  /** socket -> conversations it is subscribed to. */
-  readonly #bySocket = new Map<WebSocket, Set<string>>();
+  readonly #bySocket = new Map<WebSocket, DirectSocketState>();
 
-  constructor(sockets: SocketRegistry, engine: ConversationEngine) {
+  /**
+   * @param sockets where frames are written
+   * @param engine the conversations
+   * @param isLive whether a token is still valid (not expired, not revoked)
+   */
+  constructor(sockets: SocketRegistry, engine: ConversationEngine, isLive: (token: IssuedToken) => boolean) {
     this.#sockets = sockets;
     this.#engine = engine;
+    this.#isLive = isLive;
   }
 
   /**
    * Serves an accepted direct socket.
-   * @param scopes scopes of the token the upgrade carried
+   * @param token the token the upgrade carried: its client owns what the socket may see
    */
-  attach(ws: WebSocket, scopes: ReadonlySet<string>): void {
-    this.#bySocket.set(ws, new Set());
+  attach(ws: WebSocket, token: IssuedToken): void {
+    const state: DirectSocketState = { token, conversations: new Set(), expiryTimer: undefined };
+    this.#bySocket.set(ws, state);
+    this.#armExpiry(ws, state);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
-      this.#onMessage(ws, scopes, data.toString('utf8'));
+      this.#onMessage(ws, state, data.toString('utf8'));
     });
     ws.once('close', () => {
-      for (const id of this.#bySocket.get(ws) ?? []) this.#unsubscribe(ws, id);
+      clearTimeout(state.expiryTimer);
+      for (const id of state.conversations) this.#unsubscribe(ws, id);
       this.#bySocket.delete(ws);
     });
   }
@@ -56,13 +77,42 @@ export class DirectSockets {
     return [...(this.#byConversation.get(conversationId) ?? [])];
   }
 
-  /** Forgets every subscription. */
+  /** Closes every socket whose token is no longer live (after tokens were revoked). */
+  closeExpired(): void {
+    for (const [ws, state] of [...this.#bySocket]) if (!this.#isLive(state.token)) this.#closeExpired(ws);
+  }
+
+  /** Forgets every subscription and clears the expiry timers. */
   close(): void {
+    for (const state of this.#bySocket.values()) clearTimeout(state.expiryTimer);
     this.#byConversation.clear();
     this.#bySocket.clear();
   }
 
-  #onMessage(ws: WebSocket, scopes: ReadonlySet<string>, text: string): void {
+  #armExpiry(ws: WebSocket, state: DirectSocketState): void {
+    const ms = Math.max(0, Math.min(state.token.expiresAt - Date.now(), MAX_TIMER_MS));
+    state.expiryTimer = setTimeout(() => {
+      // A lifetime beyond Node's largest timer takes several turns.
+      if (this.#isLive(state.token)) this.#armExpiry(ws, state);
+      else this.#closeExpired(ws);
+    }, ms);
+  }
+
+  #closeExpired(ws: WebSocket): void {
+    const state = this.#bySocket.get(ws);
+    if (state === undefined) return;
+    clearTimeout(state.expiryTimer);
+    for (const id of state.conversations) this.#unsubscribe(ws, id);
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+      ws.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+    }
+  }
+
+  #onMessage(ws: WebSocket, state: DirectSocketState, text: string): void {
+    if (!this.#isLive(state.token)) {
+      this.#closeExpired(ws);
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -77,7 +127,7 @@ export class DirectSockets {
       this.#unsubscribe(ws, conversationId);
       return;
     }
-    if (!scopes.has(SCOPE_ASSISTANT_READ)) {
+    if (!state.token.scopes.has(SCOPE_ASSISTANT_READ)) {
       this.#error(
         ws,
         conversationId,
@@ -86,7 +136,8 @@ export class DirectSockets {
       );
       return;
     }
-    const record = this.#engine.get(conversationId);
+    // Another client's conversation is answered like an unknown one.
+    const record = this.#engine.owned(conversationId, state.token.clientId);
     if (record === undefined) {
       this.#error(ws, conversationId, 'not.found', `Conversation ${conversationId} was not found.`);
       return;
@@ -97,7 +148,7 @@ export class DirectSockets {
       this.#sockets.send(ws, JSON.stringify(final));
       return;
     }
-    this.#bySocket.get(ws)?.add(conversationId);
+    state.conversations.add(conversationId);
     let set = this.#byConversation.get(conversationId);
     if (set === undefined) {
       set = new Set();
@@ -107,7 +158,7 @@ export class DirectSockets {
   }
 
   #unsubscribe(ws: WebSocket, conversationId: string): void {
-    this.#bySocket.get(ws)?.delete(conversationId);
+    this.#bySocket.get(ws)?.conversations.delete(conversationId);
     const set = this.#byConversation.get(conversationId);
     set?.delete(ws);
     if (set?.size === 0) this.#byConversation.delete(conversationId);

@@ -4,13 +4,14 @@
  * on it; it owns every timer except the server's.
  */
 import type { AiStreamEvent } from '../contract/stream-events.js';
-import { ConversationEngine } from './conversation-engine.js';
+import { ConversationEngine, type ConversationRecord } from './conversation-engine.js';
 import { DirectSockets } from './direct-sockets.js';
 import type { EmulatorFaults, EmulatorStats, ResolvedEmulatorOptions } from './emulator-options.js';
 import { FaultInjector } from './fault-injector.js';
 import type { GuidesContext } from './guides-operations.js';
 import { GuideSessions } from './guides-sessions.js';
 import { GuideStore } from './guides-store.js';
+import { HostAllowlist } from './host-allowlist.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { NotificationChannels } from './notification-channels.js';
 import { SocketRegistry } from './socket-registry.js';
@@ -32,6 +33,8 @@ export class EmulatorCore {
   readonly direct: DirectSockets;
   readonly idempotency = new IdempotencyCache();
   readonly guides: GuidesContext;
+  /** The names the emulator answers to in `Host`. */
+  readonly hosts: HostAllowlist;
   /** `ws://host:port`, set once the server listens. */
   socketOrigin = '';
   requests = 0;
@@ -45,6 +48,7 @@ export class EmulatorCore {
   constructor(options: ResolvedEmulatorOptions) {
     this.options = options;
     this.assistants = new Set(options.assistants);
+    this.hosts = new HostAllowlist(options.host, options.allowedHosts);
     this.tokens = new TokenStore(options.clients, options.tokenLifetimeSeconds);
     this.rateLimiter =
       options.rateLimit === false
@@ -53,15 +57,19 @@ export class EmulatorCore {
     this.faults = new FaultInjector(options.faults);
     this.sockets = new SocketRegistry(this.faults);
     this.engine = new ConversationEngine(options, {
-      publish: (id, event) => this.#publish(id, event),
+      publish: (record, event) => this.#publish(record, event),
       dropSockets: (id) => this.#drop(id),
     });
     this.channels = new NotificationChannels(options, this.sockets, this.faults);
-    this.direct = new DirectSockets(this.sockets, this.engine);
     this.guides = {
       store: new GuideStore(options.guidePublishReads),
       sessions: new GuideSessions(options.retainCompletedMs),
     };
+    this.direct = new DirectSockets(
+      this.sockets,
+      this.engine,
+      (token) => this.tokens.lookup(token.token) === token,
+    );
     this.#sweep = setInterval(() => this.sweep(), Math.min(SWEEP_INTERVAL_MS, options.retainCompletedMs));
     this.#sweep.unref();
   }
@@ -69,6 +77,17 @@ export class EmulatorCore {
   /** True once `close()` ran. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The socket origin for a channel's `connectUri`: the name the client reached the emulator by,
+   * when it is one the emulator answers to (so a wildcard bind hands out a reachable address).
+   * @param hostHeader the request's `Host` header
+   */
+  socketOriginFor(hostHeader: string | undefined): string {
+    return hostHeader !== undefined && this.hosts.allows(hostHeader)
+      ? `ws://${hostHeader}`
+      : this.socketOrigin;
   }
 
   /** Counts one HTTP request under `routeKey`. */
@@ -91,6 +110,12 @@ export class EmulatorCore {
   /** Replaces the faults and reseeds. */
   setFaults(faults: EmulatorFaults): void {
     this.faults.set(faults);
+  }
+
+  /** Every token issued so far becomes invalid; the direct sockets they opened close. */
+  expireTokens(): void {
+    this.tokens.expireAll();
+    this.direct.closeExpired();
   }
 
   /** A snapshot of the counters. */
@@ -133,9 +158,9 @@ export class EmulatorCore {
     await this.sockets.terminateAll();
   }
 
-  #publish(conversationId: string, event: AiStreamEvent): void {
-    this.direct.publish(conversationId, event);
-    this.channels.publish(conversationId, event);
+  #publish(record: ConversationRecord, event: AiStreamEvent): void {
+    this.direct.publish(record.id, event);
+    this.channels.publish(record.id, record.clientId, event);
   }
 
   #drop(conversationId: string): void {

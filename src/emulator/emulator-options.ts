@@ -2,6 +2,7 @@
  * The public types of the emulator (options, faults, stats, the running handle) and the defaults
  * every omitted option takes.
  */
+import { randomBytes } from 'node:crypto';
 import { SCOPE_ASSISTANT_READ, SCOPE_ASSISTANT_WRITE, SEED_ASSISTANT_ID } from '../contract/conversation.js';
 import {
   CHANNEL_LIFETIME_MS,
@@ -80,6 +81,18 @@ export interface EmulatorOptions {
   retainCompletedMs?: number;
   /** Reads of a guide publish job that answer `InProgress` before it ends (default 1). */
   guidePublishReads?: number;
+  /**
+   * Token the `/__emulator/*` control endpoints require as `Authorization: Bearer <token>`
+   * (default: a random one, on the handle as `controlToken`).
+   */
+  controlToken?: string;
+  /** Serve the control endpoints without a token (for tests; default false). */
+  controlOpen?: boolean;
+  /**
+   * More names the control endpoints accept in the `Host` header, e.g. a container's DNS name
+   * (always accepted: loopback names, the bound host and, on a wildcard bind, this machine's addresses and name).
+   */
+  allowedHosts?: string[];
 }
 
 /** Counters of what the emulator did since it started. */
@@ -125,8 +138,15 @@ export interface EmulatorConversationView {
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://HOST:PORT`: login, REST and sockets all on this origin. */
+  /**
+   * `http://HOST:PORT`: login, REST and sockets all on this origin. On a wildcard bind (`0.0.0.0`,
+   * `::`) it is the loopback address, the one that works from this machine.
+   */
   baseUrl: string;
+  /** The address the server listens on (the `host` option). */
+  listenHost: string;
+  /** What the control endpoints require as `Authorization: Bearer <token>`; undefined with `controlOpen`. */
+  controlToken: string | undefined;
   /** Credentials of the first registered client. */
   clientId: string;
   clientSecret: string;
@@ -139,7 +159,7 @@ export interface Emulator {
   forceSocketClosing(graceMs?: number): void;
   /** Every channel expires now: its sockets are closed and it is gone. */
   expireChannels(): void;
-  /** Every token issued so far is invalid (401 on next use). */
+  /** Every token issued so far is invalid (401 on next use); the direct sockets they opened close. */
   expireTokens(): void;
   /** One conversation's final text and state, or undefined when unknown. */
   conversation(id: string): EmulatorConversationView | undefined;
@@ -181,6 +201,9 @@ export interface ResolvedEmulatorOptions {
   faults: EmulatorFaults;
   retainCompletedMs: number;
   guidePublishReads: number;
+  /** Undefined when the control endpoints are open. */
+  controlToken: string | undefined;
+  allowedHosts: string[];
 }
 
 /** Fills in the defaults of `options`. */
@@ -201,5 +224,10 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     faults: { ...(options.faults ?? {}) },
     retainCompletedMs: options.retainCompletedMs ?? 10 * 60_000,
     guidePublishReads: Math.max(0, Math.floor(options.guidePublishReads ?? 1)),
+    controlToken:
+      options.controlOpen === true
+        ? undefined
+        : (options.controlToken ?? randomBytes(24).toString('base64url')),
+    allowedHosts: [...(options.allowedHosts ?? [])],
   };
 }

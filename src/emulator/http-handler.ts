@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CORRELATION_HEADER, OAUTH_TOKEN_PATH, RATE_LIMIT_CODE } from '../contract/errors.js';
 import { runApiOperation, type ApiOperationContext } from './api-operations.js';
 import { matchApiRoute, type MatchedRoute } from './api-routes.js';
+import { checkControlAccess } from './control-access.js';
 import { handleControlRequest, CONTROL_PREFIX } from './control-endpoints.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorHttpError, ERROR_CODES, readBody, sendError, sendJson } from './http-replies.js';
@@ -35,7 +36,7 @@ export function createHttpHandler(core: EmulatorCore): (req: IncomingMessage, re
     channels: core.channels,
     idempotency: core.idempotency,
     faults: core.faults,
-    socketOrigin: () => core.socketOrigin,
+    socketOrigin: (host) => core.socketOriginFor(host),
     onReplay: () => {
       core.idempotentReplays += 1;
     },
@@ -63,6 +64,7 @@ async function handle(
   const method = req.method ?? 'GET';
   const pathname = pathOf(req.url);
   if (pathname.startsWith(CONTROL_PREFIX)) {
+    checkControlAccess(req, { hosts: core.hosts, controlToken: core.options.controlToken });
     await handleControlRequest(core, method, pathname, req, res, correlationId);
     return;
   }

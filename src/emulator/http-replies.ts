@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   badCredentials: 'bad.credentials',
   authenticationRequired: 'authentication.required',
   missingPermissions: 'missing.any.permissions',
+  forbidden: 'forbidden',
   notFound: 'not.found',
   methodNotAllowed: 'method.not.allowed',
   payloadTooLarge: 'request.entity.too.large',

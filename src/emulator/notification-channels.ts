@@ -154,8 +154,11 @@ export class NotificationChannels {
     return [...channel.topics];
   }
 
-  /** Every AI event of `conversationId` to the sockets of the channels subscribed to its topic. */
-  publish(conversationId: string, event: AiStreamEvent): void {
+  /**
+   * Every AI event of `conversationId` to the sockets of the channels subscribed to its topic that
+   * belong to `ownerClientId`, the client that created the conversation.
+   */
+  publish(conversationId: string, ownerClientId: string, event: AiStreamEvent): void {
     const channels = this.#byConversation.get(conversationId);
     if (channels === undefined) return;
     const frame = JSON.stringify({
@@ -164,7 +167,10 @@ export class NotificationChannels {
       eventBody: event,
       metadata: { CorrelationId: this.#nextCorrelationId() },
     });
-    for (const channel of channels) for (const ws of channel.sockets) this.#sockets.send(ws, frame);
+    for (const channel of channels) {
+      if (channel.clientId !== ownerClientId) continue;
+      for (const ws of channel.sockets) this.#sockets.send(ws, frame);
+    }
   }
 
   /** Channel sockets carrying `conversationId`. */

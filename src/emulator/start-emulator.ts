@@ -11,6 +11,7 @@ import {
   type EmulatorConversationView,
   type EmulatorOptions,
 } from './emulator-options.js';
+import { isWildcardBind } from './host-allowlist.js';
 import { createHttpHandler } from './http-handler.js';
 import { createUpgradeHandler } from './upgrade-handler.js';
 
@@ -50,13 +51,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  // A wildcard address is where to listen, not where to connect: hand out the loopback one.
+  const reachable = isWildcardBind(resolved.host)
+    ? resolved.host.includes(':')
+      ? '::1'
+      : '127.0.0.1'
+    : resolved.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   core.socketOrigin = `ws://${host}:${port}`;
   const firstClient = resolved.clients[0];
 
   let closing: Promise<void> | undefined;
   return {
     baseUrl: `http://${host}:${port}`,
+    listenHost: resolved.host,
+    controlToken: resolved.controlToken,
     clientId: firstClient?.clientId ?? '',
     clientSecret: firstClient?.clientSecret ?? '',
     port,
@@ -64,7 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setFaults: (faults) => core.setFaults(faults),
     forceSocketClosing: (graceMs = 100) => core.channels.forceSocketClosing(graceMs),
     expireChannels: () => core.channels.expireAll(),
-    expireTokens: () => core.tokens.expireAll(),
+    expireTokens: () => core.expireTokens(),
     conversation: (id): EmulatorConversationView | undefined => {
       const record = core.engine.get(id);
       if (record === undefined) return undefined;

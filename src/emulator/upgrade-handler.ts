@@ -44,7 +44,7 @@ export function createUpgradeHandler(
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         accept(core, ws);
-        core.direct.attach(ws, token.scopes);
+        core.direct.attach(ws, token);
       });
       return;
     }

@@ -4,6 +4,7 @@
  * backoff and a fresh token, every live conversation is subscribed again and reconciled by a read.
  */
 import type WebSocket from 'ws';
+import { TOKEN_EXPIRED_CLOSE } from '../contract/stream-events.js';
 import { AbortError, AuthenticationError, ConnectionError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { directSocketUrl, directSubscription, openDirectSocket } from './connect-to-ai-stream.js';
@@ -134,7 +135,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
             socket.terminate();
             return;
           }
-          this.#adopt(socket);
+          this.#adopt(socket, token);
           return;
         } catch (error) {
           lastError = error;
@@ -153,7 +154,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
     }
   }
 
-  #adopt(socket: WebSocket): void {
+  #adopt(socket: WebSocket, token: string): void {
     this.#socket = socket;
     this.#stats.socketsOpened += 1;
     this.#stats.socketsOpen += 1;
@@ -166,8 +167,10 @@ export class DirectStreamTransport implements ResponseStreamTransport {
     socket.on('message', (data: RawFrame) => this.#onFrame(data));
     socket.on('pong', () => this.#watchdog?.touch());
     socket.on('error', (error) => this.#logger.warn({ err: error.message }, 'stream socket error'));
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       this.#stats.socketsOpen -= 1;
+      // The server ended the socket because its token expired: the reconnect logs in again at once.
+      if (code === TOKEN_EXPIRED_CLOSE.code) this.#options.backend.invalidateToken?.(token);
       this.#onDrop(socket, 'socket closed');
     });
     for (const conversationId of this.#streams.keys()) this.#subscribe(socket, conversationId);

@@ -93,6 +93,21 @@ export async function api(
   return { status: answer.status, headers: answer.headers, body: text === '' ? undefined : JSON.parse(text) };
 }
 
+/** Calls a control endpoint (`/__emulator/*`) with the emulator's control token. */
+export function control(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${emulator.baseUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${emulator.controlToken ?? ''}`, ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
 /** A valid create body for `content`. */
 export function createBody(
   content: string,

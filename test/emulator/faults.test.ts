@@ -6,10 +6,16 @@ import {
   channelSubscriptionsPath,
   conversationsPath,
 } from '../../src/contract/index.js';
-import { GARBAGE_FRAME, type Emulator, type EmulatorFaults } from '../../src/emulator/index.js';
+import {
+  CONTROL_PATHS,
+  GARBAGE_FRAME,
+  type Emulator,
+  type EmulatorFaults,
+} from '../../src/emulator/index.js';
 import {
   ASSISTANT,
   api,
+  control,
   createBody,
   createConversation,
   eventsOf,
@@ -86,7 +92,7 @@ describe('emulator fault injection', () => {
   it('does not apply faults to /oauth/token or /__emulator', async () => {
     const emulator = await start({ faults: { rate5xx: 1, latencyMs: 50 } });
     for (let i = 0; i < 5; i += 1) await login(emulator);
-    expect((await fetch(`${emulator.baseUrl}/__emulator/stats`)).status).toBe(200);
+    expect((await control(emulator, 'GET', CONTROL_PATHS.stats)).status).toBe(200);
     expect(emulator.stats().injected).toMatchObject({ rate5xx: 0, latency: 0 });
   });
 

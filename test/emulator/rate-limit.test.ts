@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/index.js';
+import { CONTROL_PATHS, type Emulator } from '../../src/emulator/index.js';
 import {
   CORRELATION_HEADER,
   DIRECT_SOCKET_PATH,
@@ -7,7 +7,7 @@ import {
   NOTIFICATION_CHANNELS_PATH,
   RATE_LIMIT_CODE,
 } from '../../src/contract/index.js';
-import { api, login, openSocket, start, stopAll } from './emulator-test-kit.js';
+import { api, control, login, openSocket, start, stopAll } from './emulator-test-kit.js';
 
 afterEach(stopAll);
 
@@ -70,7 +70,7 @@ describe('emulator rate limit (per access token)', () => {
     await openSocket(`ws://127.0.0.1:${emulator.port}${DIRECT_SOCKET_PATH}`, {
       Authorization: `Bearer ${token}`,
     });
-    await fetch(`${emulator.baseUrl}/__emulator/stats`);
+    expect((await control(emulator, 'GET', CONTROL_PATHS.stats)).status).toBe(200);
     expect((await api(emulator, token, 'GET', NOTIFICATION_CHANNELS_PATH)).status).toBe(200);
   });
 

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { startEmulator, type EmulatorFaults, type EmulatorOptions } from '../../emulator/index.js';
 import { UsageError } from '../cli-error.js';
+import { emulatorBanner } from '../emulator-banner.js';
 import { ExitCode } from '../exit-codes.js';
 import { integerFlag } from '../injector-flags.js';
 
@@ -23,6 +24,8 @@ interface EmulatorFlags {
   dropRate?: number;
   malformedRate?: number;
   socketClosingAfter?: number;
+  controlOpen?: boolean;
+  allowedHost?: string[];
 }
 
 /** Parses a share between 0 and 1. */
@@ -51,6 +54,8 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
     ...(flags.chunkInterval === undefined ? {} : { chunkIntervalMs: flags.chunkInterval }),
     ...(flags.heartbeatInterval === undefined ? {} : { heartbeatIntervalMs: flags.heartbeatInterval }),
+    ...(flags.controlOpen === true ? { controlOpen: true } : {}),
+    ...(flags.allowedHost === undefined ? {} : { allowedHosts: flags.allowedHost }),
     faults,
   };
 }
@@ -78,6 +83,12 @@ export function emulatorCommand(setExitCode: (code: ExitCode) => void): Command 
       'send v2.system.socket_closing this long after a channel opens',
       integerFlag,
     )
+    .option('--control-open', 'serve /__emulator/* without the control token (tests only)')
+    .option(
+      '--allowed-host <name>',
+      'another name the control endpoints answer to in Host (repeatable)',
+      (name: string, names: string[] = []) => [...names, name],
+    )
     .action(async (flags: EmulatorFlags) => {
       const emulator = await startEmulator(emulatorOptionsFromFlags(flags)).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
@@ -87,17 +98,7 @@ export function emulatorCommand(setExitCode: (code: ExitCode) => void): Command 
           'pass --port 0 for a free port, or another number',
         );
       });
-      process.stdout.write(
-        [
-          `Genesys Cloud emulator listening on ${emulator.baseUrl}`,
-          `  client id:     ${emulator.clientId}`,
-          `  client secret: ${emulator.clientSecret}`,
-          'Point the CLI or library at it:',
-          `  export GENESYS_ENVIRONMENT=${emulator.baseUrl} GENESYS_CLIENT_ID=${emulator.clientId} GENESYS_CLIENT_SECRET=${emulator.clientSecret}`,
-          'Ctrl-C stops it.',
-          '',
-        ].join('\n'),
-      );
+      process.stdout.write(`${emulatorBanner(emulator).join('\n')}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.removeListener('SIGINT', stop);
