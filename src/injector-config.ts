@@ -5,7 +5,9 @@
  */
 import { resolveEnvironment, type ResolvedEnvironment } from './auth/environment.js';
 import { ConfigurationError } from './errors.js';
+import { BACKEND_NAMES } from './injector-backends.js';
 import type { InjectorOptions, StreamTransport, TokenizerName } from './injector-options.js';
+import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
 
 /** The environment when neither the option nor `GENESYS_ENVIRONMENT` gives one (the seed's default). */
 export const DEFAULT_ENVIRONMENT = 'mypurecloud.com';
@@ -18,6 +20,8 @@ export interface InjectorConfig {
   clientId: string | undefined;
   clientSecret: string | undefined;
   transport: StreamTransport;
+  /** The backend of calls that name none. */
+  backend: string;
   tokenizer: TokenizerName;
   userId: string;
   maxRetries: number;
@@ -32,7 +36,6 @@ export interface InjectorConfig {
   observabilityEndpoint: string | undefined;
 }
 
-const TRANSPORTS: readonly StreamTransport[] = ['notifications', 'direct'];
 const TOKENIZERS: readonly TokenizerName[] = ['o200k_base', 'cl100k_base', 'heuristic'];
 
 /** What a numeric option must be, and how to say so. */
@@ -96,11 +99,20 @@ export function resolveInjectorConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): InjectorConfig {
   const environmentSetting = options.environment ?? env.GENESYS_ENVIRONMENT ?? DEFAULT_ENVIRONMENT;
+  if (options.auditLogPath !== undefined && options.auditSink !== undefined) {
+    throw new ConfigurationError(
+      'auditSink',
+      'is given together with auditLogPath',
+      'pass one of them: auditLogPath for the file trail, auditSink for another store',
+    );
+  }
+  const transport = oneOf('transport', options.transport, STREAM_TRANSPORTS, 'notifications');
   return {
     environment: resolveEnvironment(environmentSetting, { allowInsecure: options.allowInsecure ?? false }),
     clientId: options.clientId ?? env.GENESYS_CLIENT_ID,
     clientSecret: options.clientSecret ?? env.GENESYS_CLIENT_SECRET,
-    transport: oneOf('transport', options.transport, TRANSPORTS, 'notifications'),
+    transport,
+    backend: oneOf('backend', options.backend, BACKEND_NAMES, transport),
     tokenizer: oneOf('tokenizer', options.tokenizer, TOKENIZERS, 'o200k_base'),
     userId: options.userId ?? DEFAULT_USER_ID,
     maxRetries: numberOption('maxRetries', options.maxRetries, NON_NEGATIVE_INTEGER, 5),

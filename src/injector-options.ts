@@ -4,13 +4,14 @@
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { FinishReason, PromptMessage, Usage } from './contract/conversation.js';
+import type { RequestPacerFactory } from './http/request-pacer.js';
 import type { Logger } from './logger.js';
+import type { AuditSink } from './observe/audit-sink.js';
 import type { TokenizerName } from './prompt/tokens.js';
+import type { StreamTransport } from './stream/stream-transport.js';
+import type { StreamTuning } from './stream/stream-tuning.js';
 
-export type { TokenizerName };
-
-/** How answers are streamed back. */
-export type StreamTransport = 'notifications' | 'direct';
+export type { StreamTransport, StreamTuning, TokenizerName };
 
 /** Options of `new GenesysPromptInjector({...})`. Environment variables fill what is omitted. */
 export interface InjectorOptions {
@@ -22,8 +23,18 @@ export interface InjectorOptions {
   clientSecret?: string;
   /** Default `notifications` (the real Genesys notification service). */
   transport?: StreamTransport;
-  /** JSON-lines audit file; no audit trail when omitted. */
+  /**
+   * The response backend by name (`notifications`, `direct`, `polling`, or one registered later);
+   * default: `transport`.
+   */
+  backend?: string;
+  /** JSON-lines audit file; no audit trail when omitted. Not with `auditSink`. */
   auditLogPath?: string;
+  /**
+   * Where audit entries go instead of a file (e.g. a database shared by several hosts). The injector
+   * appends to it and never closes it: its owner does. Not with `auditLogPath`.
+   */
+  auditSink?: AuditSink;
   /** HMAC-SHA-256 key for the audit chain; plain SHA-256 when omitted. */
   auditHmacKey?: string;
   /** JSON webhook for telemetry; default `OBSERVABILITY_ENDPOINT`, off when neither is set. */
@@ -34,6 +45,12 @@ export interface InjectorOptions {
   retryNonRateLimited?: boolean;
   /** Client-side pacing per OAuth client (default 300, Genesys's usual limit; 0 turns it off). */
   requestsPerMinute?: number;
+  /**
+   * Gives the pacer of this injector's OAuth client (default: one in-process limiter per client,
+   * shared by every injector of this process). A store shared by several processes plugs in here.
+   * The injector closes what it gets when it closes.
+   */
+  rateLimiter?: RequestPacerFactory;
   /**
    * Requests that may go at once after a quiet spell (default one second's worth, at most 10). Use 1
    * when the server counts in windows shorter than a minute.
@@ -70,20 +87,6 @@ export interface InjectorOptions {
   openTelemetry?: { tracer?: Tracer; meter?: Meter };
 }
 
-/** Timings of the stream transports. */
-export interface StreamTuning {
-  /** Heartbeat interval the notification service uses (default 30 000 ms); 2.5 missed = dead. */
-  heartbeatIntervalMs?: number;
-  /** Ping interval on the direct socket (default 30 000 ms). */
-  pingIntervalMs?: number;
-  /** Reconnect backoff: first ceiling and cap in ms. */
-  backoff?: { baseMs?: number; maxMs?: number };
-  /** Read the conversation when a stream has been silent this long (ms). */
-  idleReadMs?: number;
-  /** Wait this long to group subscriptions into one request (ms). */
-  subscribeCoalesceMs?: number;
-}
-
 /** Per-call options of `injectPrompt` and `streamPrompt`. */
 export interface InjectOptions {
   /** Variable values merged over the template's own. */
@@ -98,6 +101,8 @@ export interface InjectOptions {
   idempotencyKey?: string;
   /** Stream the answer (default true); `false` completes by reading the conversation (4.4). */
   stream?: boolean;
+  /** The response backend of this call (default: the injector's `backend`). */
+  backend?: string;
   /** Stop streaming once the answer reaches this many tokens; the result says `truncated` (the seed's cut-off). */
   maxResponseTokens?: number;
   /** Overall deadline of this injection in ms (default: the injector's `deadlineMs`). */
@@ -129,6 +134,8 @@ export interface InjectionResult {
   malformedFrames: number;
   /** `seq` and `hash` of the audit entry, when auditing. */
   audit: { seq: number; hash: string } | undefined;
+  /** What only the backend that answered knows (absent for the conversation backends). */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 /** One item of `streamPrompt`: text chunks, then exactly one final result. */

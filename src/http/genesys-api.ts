@@ -2,7 +2,6 @@
  * The REST calls the product makes (PRODUCT.md 4.3, 4.4, 4.5), each through the shared rate limiter,
  * the retry policy and the token provider, sent by the SDK's `callApi` over a keep-alive client.
  */
-import type { z } from 'zod';
 import {
   ConversationCreatedSchema,
   ConversationSchema,
@@ -30,19 +29,18 @@ import {
 import type { TokenProvider } from '../auth/token-provider.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RawResponse, RequestContext } from './keep-alive-http-client.js';
-import { leaseSharedRateLimiter, type RateLimiter, type RateLimiterLease } from './rate-limiter.js';
+import type { RequestPacer } from './request-pacer.js';
+import type { ApiResult, CallOptions, RestCaller, RestRequest } from './rest-request.js';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+
+export type { ApiResult, CallOptions };
 
 /** Options of `GenesysApi`. */
 export interface GenesysApiOptions {
   /** Logs in and hands out tokens; its `ApiClient` sends the requests. */
   tokens: TokenProvider;
-  /** Requests per minute for this OAuth client, shared process-wide (default 300; 0 or Infinity: off). */
-  requestsPerMinute?: number;
-  /** Requests that may go at once after a quiet spell (default one second's worth, 1..10). */
-  requestBurst?: number;
-  /** A limiter to use instead of the shared one (tests, custom pacing). */
-  rateLimiter?: RateLimiter;
+  /** Paces this OAuth client's requests; closed by `close()` (see `sharedRateLimiter`). */
+  pacer: RequestPacer;
   /** A retry policy, or options for one (default: PRODUCT.md 4.6). */
   retry?: RetryPolicy | RetryPolicyOptions;
   /** Per-request timeout in ms (default 30 000). */
@@ -51,42 +49,16 @@ export interface GenesysApiOptions {
   logger?: Logger;
 }
 
-/** Per-call options. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-  /** Overall deadline of this call in ms, retries included (default: the retry policy's). */
-  deadlineMs?: number | undefined;
-}
-
 /** Options of `createConversation`. */
 export interface CreateConversationOptions extends CallOptions {
   /** One UUID per logical injection; the same key is sent on every retry. */
   idempotencyKey: string;
 }
 
-/** A value and the retries (including a 401 re-login) it took. */
-export interface ApiResult<T> {
-  value: T;
-  retries: number;
-}
-
-interface RequestSpec<T> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path template with `{name}` parameters, as the SDK's `callApi` takes it. */
-  path: string;
-  pathParams: Record<string, string>;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Scope the endpoint needs, named in a 403's message. */
-  scope?: string;
-  schema: z.ZodType<T> | undefined;
-}
-
 /** The Genesys REST endpoints of the product, with pacing, retries, re-login and typed errors. */
-export class GenesysApi {
+export class GenesysApi implements RestCaller {
   readonly #tokens: TokenProvider;
-  readonly #limiter: RateLimiter;
-  readonly #lease: RateLimiterLease | undefined;
+  readonly #pacer: RequestPacer;
   readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #logger: Logger;
@@ -95,23 +67,10 @@ export class GenesysApi {
   /** @param options token provider, pacing, retry policy, timeout, logger */
   constructor(options: GenesysApiOptions) {
     this.#tokens = options.tokens;
-    if (options.rateLimiter) {
-      this.#limiter = options.rateLimiter;
-    } else {
-      this.#lease = leaseSharedRateLimiter(options.tokens.environment.apiBaseUrl, options.tokens.clientId, {
-        requestsPerMinute: options.requestsPerMinute,
-        ...(options.requestBurst === undefined ? {} : { burst: options.requestBurst }),
-      });
-      this.#limiter = this.#lease.limiter;
-    }
+    this.#pacer = options.pacer;
     this.#retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#logger = options.logger ?? silentLogger;
-  }
-
-  /** The limiter pacing this client's requests. */
-  get rateLimiter(): RateLimiter {
-    return this.#limiter;
   }
 
   /**
@@ -124,8 +83,8 @@ export class GenesysApi {
     assistantId: string,
     body: ConversationCreateRequest,
     options: CreateConversationOptions,
-  ): Promise<{ conversation: ConversationCreated; retries: number }> {
-    const { value, retries } = await this.#call(
+  ): Promise<ApiResult<ConversationCreated>> {
+    return this.call(
       {
         method: 'POST',
         path: '/api/v2/ai/assistants/{assistantId}/conversations',
@@ -137,7 +96,6 @@ export class GenesysApi {
       },
       options,
     );
-    return { conversation: value, retries };
   }
 
   /**
@@ -151,7 +109,7 @@ export class GenesysApi {
     conversationId: string,
     options: CallOptions = {},
   ): Promise<Conversation> {
-    const result = await this.#call(
+    const result = await this.call(
       {
         method: 'GET',
         path: '/api/v2/ai/assistants/{assistantId}/conversations/{conversationId}',
@@ -169,7 +127,7 @@ export class GenesysApi {
    * @param options signal, deadline
    */
   async createChannel(options: CallOptions = {}): Promise<Channel> {
-    const result = await this.#call(
+    const result = await this.call(
       { method: 'POST', path: '/api/v2/notifications/channels', pathParams: {}, schema: ChannelSchema },
       options,
     );
@@ -210,7 +168,7 @@ export class GenesysApi {
    * @param options signal, deadline
    */
   async deleteSubscriptions(channelId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(
+    await this.call(
       {
         method: 'DELETE',
         path: '/api/v2/notifications/channels/{channelId}/subscriptions',
@@ -221,11 +179,11 @@ export class GenesysApi {
     );
   }
 
-  /** Releases this client's share of the rate limiter. Does not close the token provider. */
-  close(): void {
+  /** Closes the pacer (this client's share of it). Does not close the token provider. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#lease?.release();
+    await this.#pacer.close();
   }
 
   #subscriptions(
@@ -234,7 +192,7 @@ export class GenesysApi {
     topics: readonly string[],
     options: CallOptions,
   ): Promise<ApiResult<SubscriptionList>> {
-    return this.#call(
+    return this.call(
       {
         method,
         path: '/api/v2/notifications/channels/{channelId}/subscriptions',
@@ -246,8 +204,12 @@ export class GenesysApi {
     );
   }
 
-  /** One logical call: retries per policy, one re-login and retry after a 401. */
-  async #call<T>(spec: RequestSpec<T>, options: CallOptions): Promise<ApiResult<T>> {
+  /**
+   * One logical call: pacing, token, retries per policy, one re-login and retry after a 401.
+   * @param spec the endpoint and what to send
+   * @param options signal and deadline
+   */
+  async call<T>(spec: RestRequest<T>, options: CallOptions): Promise<ApiResult<T>> {
     if (this.#closed)
       throw new ConnectionError('the Genesys API client is closed', { code: 'client.closed' });
     const { signal } = options;
@@ -255,7 +217,7 @@ export class GenesysApi {
     const { value, retries } = await this.#retry.run(
       async ({ remainingMs }) => {
         for (;;) {
-          await this.#limiter.acquire(signal);
+          await this.#pacer.acquire(signal);
           const token = await this.#tokens.getAccessToken(signal);
           const timeoutMs =
             remainingMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, remainingMs));
@@ -270,7 +232,7 @@ export class GenesysApi {
           const error = this.#errorFor(spec, response);
           // Every caller of this OAuth client waits out a 429, not only this one.
           if (error instanceof RateLimitError && error.retryAfterMs !== undefined)
-            this.#limiter.pause(error.retryAfterMs);
+            await this.#pause(error.retryAfterMs);
           throw error;
         }
       },
@@ -293,8 +255,20 @@ export class GenesysApi {
     return { value, retries: retries + (reloggedIn ? 1 : 0) };
   }
 
+  /** Tells the pacer to hold this client; a pacer's own failure is logged, never thrown. */
+  async #pause(durationMs: number): Promise<void> {
+    try {
+      await this.#pacer.pause(durationMs, 'retry-after');
+    } catch (error) {
+      this.#logger.warn(
+        { err: { name: error instanceof Error ? error.name : 'unknown' } },
+        'the request pacer could not record a Retry-After pause',
+      );
+    }
+  }
+
   async #send(
-    spec: RequestSpec<unknown>,
+    spec: RestRequest<unknown>,
     token: string,
     signal: AbortSignal | undefined,
     timeoutMs: number,
@@ -332,7 +306,7 @@ export class GenesysApi {
     return context.response;
   }
 
-  #parse<T>(spec: RequestSpec<T>, response: RawResponse): T {
+  #parse<T>(spec: RestRequest<T>, response: RawResponse): T {
     if (!spec.schema) return undefined as T;
     const parsed = spec.schema.safeParse(response.body);
     if (parsed.success) return parsed.data;
@@ -349,7 +323,7 @@ export class GenesysApi {
     );
   }
 
-  #errorFor(spec: RequestSpec<unknown>, response: RawResponse): Error {
+  #errorFor(spec: RestRequest<unknown>, response: RawResponse): Error {
     const parsed = ErrorBodySchema.safeParse(response.body);
     const body = parsed.success ? parsed.data : undefined;
     let context = describe(spec);
@@ -361,7 +335,7 @@ export class GenesysApi {
 }
 
 /** `METHOD /path` with its parameters filled in, for messages (ids are not secrets). */
-function describe(spec: RequestSpec<unknown>): string {
+function describe(spec: RestRequest<unknown>): string {
   const path = spec.path.replace(/\{(\w+)\}/g, (whole, name: string) => spec.pathParams[name] ?? whole);
   return `${spec.method} ${path}`;
 }

@@ -5,6 +5,7 @@
  * windows), and a whole-client pause when a 429 says so.
  */
 import { AbortError } from '../errors.js';
+import type { PacedClient, RequestPacer, RequestPacerFactory } from './request-pacer.js';
 
 /** Options of `RateLimiter`. */
 export interface RateLimiterOptions {
@@ -21,8 +22,8 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-/** Paces `acquire()` callers to a request rate; one instance per OAuth client. */
-export class RateLimiter {
+/** Paces `acquire()` callers to a request rate; one instance per OAuth client, in this process. */
+export class RateLimiter implements RequestPacer {
   /** The configured rate; Infinity when pacing is off. */
   readonly requestsPerMinute: number;
   /** How many requests may go at once after a quiet spell. */
@@ -113,8 +114,9 @@ export class RateLimiter {
    * Holds every caller of this client until `delayMs` from now (a 429's `Retry-After`), so the whole
    * client backs off, not only the call that was refused.
    * @param delayMs how long to pause
+   * @param _reason why (unused here: the in-process limiter has nobody to tell)
    */
-  pause(delayMs: number): void {
+  pause(delayMs: number, _reason?: string): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + delayMs);
   }
 
@@ -211,3 +213,21 @@ export function leaseSharedRateLimiter(
     },
   };
 }
+
+/**
+ * The default `RequestPacerFactory`: the process-wide `RateLimiter` of the client (see
+ * `leaseSharedRateLimiter`), one lease per user, released by the pacer's `close()`.
+ * @param client environment, OAuth client and rate
+ */
+export const sharedRateLimiter: RequestPacerFactory = (client: PacedClient): RequestPacer => {
+  const lease = leaseSharedRateLimiter(client.apiBaseUrl, client.clientId, {
+    requestsPerMinute: client.requestsPerMinute,
+    ...(client.requestBurst === undefined ? {} : { burst: client.requestBurst }),
+  });
+  const limiter = lease.limiter;
+  return {
+    acquire: (signal) => limiter.acquire(signal),
+    pause: (durationMs, reason) => limiter.pause(durationMs, reason),
+    close: () => lease.release(),
+  };
+};

@@ -14,7 +14,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { InjectionResult, StreamTransport } from '../injector-options.js';
+import type { InjectionResult } from '../injector-options.js';
 
 /** Instrumentation scope name of the tracer and meter. */
 export const INSTRUMENTATION_NAME = 'genesys-prompt-injector';
@@ -39,7 +39,8 @@ export interface InjectionSpanAttributes {
   /** API host and port (`server.address`, `server.port`). */
   serverAddress?: string;
   serverPort?: number;
-  transport?: StreamTransport;
+  /** The backend that answered (`notifications`, `direct`, ...). */
+  transport?: string;
 }
 
 /** What is known when an injection succeeds. */

@@ -2,7 +2,7 @@
  * The seed's JSON telemetry webhook, made safe for production: off unless an endpoint is configured
  * (no invented default URL), batched, bounded, and unable to fail or slow down an injection.
  */
-import type { InjectionResult, StreamTransport } from '../injector-options.js';
+import type { InjectionResult } from '../injector-options.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /** One injection's telemetry: the seed's fields plus the streaming figures. */
@@ -27,7 +27,8 @@ export interface TelemetryPayload {
   /** True when the stream stopped at the token budget. */
   truncated: boolean;
   finishReason: InjectionResult['finishReason'];
-  transport: StreamTransport;
+  /** The backend that answered (`notifications`, `direct`, ...). */
+  transport: string;
 }
 
 /**
@@ -37,7 +38,7 @@ export interface TelemetryPayload {
  */
 export function telemetryPayloadFromResult(
   result: InjectionResult,
-  context: { assistantId: string; transport: StreamTransport; timestamp?: Date },
+  context: { assistantId: string; transport: string; timestamp?: Date },
 ): TelemetryPayload {
   const { promptTokens, completionTokens } = result.usage;
   return {

@@ -1,10 +1,15 @@
 /**
  * What the stream transports need from the rest of the library: a token for the direct socket and the
- * few REST calls of PRODUCT.md 4.4/4.5. The injector adapts its REST client to this, so `stream/`
- * never imports `http/` or `auth/`.
+ * few REST calls of PRODUCT.md 4.4/4.5 — and, for the backends, the create call of 4.3. The injector
+ * adapts its REST client to this, so `stream/` never imports the REST client or `auth/`.
  */
-import type { Conversation } from '../contract/conversation.js';
+import type {
+  Conversation,
+  ConversationCreateRequest,
+  ConversationCreated,
+} from '../contract/conversation.js';
 import type { Channel } from '../contract/notifications.js';
+import type { ApiResult } from '../http/rest-request.js';
 
 export type { Channel, Conversation };
 
@@ -27,4 +32,19 @@ export interface StreamBackend {
   replaceSubscriptions?(channelId: string, topics: string[], signal?: AbortSignal): Promise<void>;
   /** `GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}` (4.4). */
   getConversation(assistantId: string, conversationId: string, signal?: AbortSignal): Promise<Conversation>;
+}
+
+/** The conversation endpoints a response backend uses: the transports' calls plus the create call. */
+export interface ConversationApi extends StreamBackend {
+  /**
+   * `POST /api/v2/ai/assistants/{assistantId}/conversations` (4.3), retried under one key.
+   * @param assistantId the assistant
+   * @param payload the prompt payload
+   * @param options the idempotency key (the same on every retry) and the signal
+   */
+  createConversation(
+    assistantId: string,
+    payload: ConversationCreateRequest,
+    options: { idempotencyKey: string; signal: AbortSignal },
+  ): Promise<ApiResult<ConversationCreated>>;
 }

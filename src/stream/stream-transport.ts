@@ -1,7 +1,13 @@
 /**
- * The one interface both transports implement, so the injector picks one by option.
+ * The one interface both socket transports implement, and their names.
  */
 import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
+
+/** The socket transports: the Genesys notification service (default) and the seed's direct socket. */
+export const STREAM_TRANSPORTS = ['notifications', 'direct'] as const;
+
+/** How answers are streamed back: one of `STREAM_TRANSPORTS`. */
+export type StreamTransport = (typeof STREAM_TRANSPORTS)[number];
 
 /** Counters of a transport, for tests and benchmarks. */
 export interface StreamTransportStats {
@@ -34,7 +40,7 @@ export function emptyTransportStats(): StreamTransportStats {
 /** Streams AI answers for many conversations (PRODUCT.md 4.5). */
 export interface ResponseStreamTransport {
   /** `notifications` (the real Genesys channel service, default) or `direct` (the seed's socket). */
-  readonly kind: 'notifications' | 'direct';
+  readonly kind: StreamTransport;
   /**
    * Starts streaming one conversation's answer. Call it right after creating the conversation; events
    * sent before the subscription is active are recovered by reading the conversation.

@@ -83,7 +83,7 @@ async function harness(
   const limiter = new RateLimiter({ requestsPerMinute: 0 });
   const api = new GenesysApi({
     tokens,
-    rateLimiter: limiter,
+    pacer: limiter,
     timeoutMs: options.timeoutMs,
     retry: new RetryPolicy({
       maxRetries: options.maxRetries,
@@ -107,7 +107,7 @@ describe('GenesysApi.createConversation', () => {
     const { api, apiRequests } = await harness(() => created());
     const result = await api.createConversation(SEED_ASSISTANT_ID, BODY, { idempotencyKey: KEY });
     expect(result).toEqual({
-      conversation: {
+      value: {
         id: 'conv-1',
         assistantId: SEED_ASSISTANT_ID,
         status: 'queued',
@@ -160,7 +160,7 @@ describe('GenesysApi.createConversation', () => {
         : created(),
     );
     const result = await api.createConversation(SEED_ASSISTANT_ID, BODY, { idempotencyKey: KEY });
-    expect(result.conversation.id).toBe('conv-1');
+    expect(result.value.id).toBe('conv-1');
     expect(result.retries).toBe(1);
     expect(tokens.loginCount).toBe(2);
     expect(apiRequests().map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);

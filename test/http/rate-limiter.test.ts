@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AbortError } from '../../src/errors.js';
-import { leaseSharedRateLimiter, RateLimiter } from '../../src/http/rate-limiter.js';
+import { leaseSharedRateLimiter, RateLimiter, sharedRateLimiter } from '../../src/http/rate-limiter.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -154,5 +154,33 @@ describe('leaseSharedRateLimiter', () => {
     const fresh = leaseSharedRateLimiter('https://api.mypurecloud.com', 'client-a');
     expect(fresh.limiter).not.toBe(a.limiter);
     for (const lease of [fresh, other, elsewhere]) lease.release();
+  });
+});
+
+describe('sharedRateLimiter (the default RequestPacerFactory)', () => {
+  it('gives each user a lease on its client’s limiter: one pace, a pause for all, closed with the last user', async () => {
+    const client = { apiBaseUrl: 'https://api.mypurecloud.com', clientId: 'client-p', requestBurst: 1 };
+    const first = sharedRateLimiter({ ...client, requestsPerMinute: 60 });
+    const second = sharedRateLimiter({ ...client, requestsPerMinute: 999 });
+    const grantedAt: number[] = [];
+    const runs = [first, second, first].map((pacer) =>
+      pacer.acquire().then(() => void grantedAt.push(Date.now())),
+    );
+    await vi.advanceTimersByTimeAsync(3_000);
+    await Promise.all(runs);
+    expect(grantedAt).toEqual([0, 1_000, 2_000]);
+
+    // A Retry-After told to one user holds the other too.
+    await first.pause(10_000, 'retry-after');
+    let resumedAt = 0;
+    const held = second.acquire().then(() => void (resumedAt = Date.now()));
+    await vi.advanceTimersByTimeAsync(11_000);
+    await held;
+    expect(resumedAt).toBeGreaterThanOrEqual(grantedAt[2]! + 10_000);
+
+    await first.close();
+    await expect(second.acquire()).resolves.toBeUndefined();
+    await second.close();
+    await expect(second.acquire()).rejects.toBeInstanceOf(AbortError);
   });
 });

@@ -1,0 +1,42 @@
+/**
+ * The seam of client-side pacing: what the REST pipeline asks of a rate limiter. The in-process GCRA
+ * `RateLimiter` is one implementation; a store shared by several processes (Redis) is another. The
+ * composer picks one per OAuth client through a `RequestPacerFactory`.
+ */
+
+/** Paces the requests of one OAuth client. */
+export interface RequestPacer {
+  /**
+   * Resolves when the caller may send one request.
+   * @param signal gives up the wait with `AbortError`
+   * @throws AbortError when the signal fires or the pacer is closed
+   */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * Holds every caller of this client for `durationMs` from now, because the server said so (a 429's
+   * `Retry-After`). A store shared by several processes holds them all. A rejection is logged by the
+   * caller and never replaces the server's error.
+   * @param durationMs how long to hold requests
+   * @param reason why, for logs (e.g. `retry-after`)
+   */
+  pause(durationMs: number, reason: string): void | Promise<void>;
+  /** Releases this user's share; waiting callers reject with `AbortError`. Idempotent. */
+  close(): void | Promise<void>;
+}
+
+/** The OAuth client a pacer paces, and the rate the injector was configured with. */
+export interface PacedClient {
+  /** REST origin of the environment, e.g. `https://api.mypurecloud.com`. */
+  apiBaseUrl: string;
+  clientId: string;
+  /** Requests per minute; 0 or Infinity: no pacing. */
+  requestsPerMinute: number;
+  /** Requests allowed at once after a quiet spell (undefined: one second's worth, at most 10). */
+  requestBurst: number | undefined;
+}
+
+/**
+ * Gives an injector the pacer of its OAuth client. The injector calls `close()` on what it gets when
+ * it closes, so a factory that shares one pacer between users hands each a lease.
+ */
+export type RequestPacerFactory = (client: PacedClient) => RequestPacer;

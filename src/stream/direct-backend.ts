@@ -1,0 +1,23 @@
+/**
+ * The seed's design, made reliable: answers streamed over one shared direct socket.
+ */
+import { DirectStreamTransport } from './direct-transport.js';
+import type { ResponseBackendFactory } from './response-backend.js';
+import { socketBackend } from './socket-backend.js';
+
+/** `backend: 'direct'` (with `stream: false`, polling). */
+export const directBackend: ResponseBackendFactory = {
+  name: 'direct',
+  whenNotStreaming: 'polling',
+  create: ({ conversations, logger, tuning }) =>
+    socketBackend(
+      conversations,
+      new DirectStreamTransport({
+        backend: conversations,
+        logger,
+        ...(tuning.backoff === undefined ? {} : { backoff: tuning.backoff }),
+        ...(tuning.idleReadMs === undefined ? {} : { idleReadMs: tuning.idleReadMs }),
+        ...(tuning.pingIntervalMs === undefined ? {} : { pingIntervalMs: tuning.pingIntervalMs }),
+      }),
+    ),
+};

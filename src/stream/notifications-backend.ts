@@ -1,0 +1,28 @@
+/**
+ * The default backend: answers streamed over the Genesys notification service's shared channels.
+ */
+import { NotificationStreamTransport } from './notification-transport.js';
+import type { ResponseBackendFactory } from './response-backend.js';
+import { socketBackend } from './socket-backend.js';
+
+/** `backend: 'notifications'` (with `stream: false`, polling). */
+export const notificationsBackend: ResponseBackendFactory = {
+  name: 'notifications',
+  whenNotStreaming: 'polling',
+  create: ({ conversations, logger, tuning }) =>
+    socketBackend(
+      conversations,
+      new NotificationStreamTransport({
+        backend: conversations,
+        logger,
+        ...(tuning.backoff === undefined ? {} : { backoff: tuning.backoff }),
+        ...(tuning.idleReadMs === undefined ? {} : { idleReadMs: tuning.idleReadMs }),
+        ...(tuning.heartbeatIntervalMs === undefined
+          ? {}
+          : { heartbeatIntervalMs: tuning.heartbeatIntervalMs }),
+        ...(tuning.subscribeCoalesceMs === undefined
+          ? {}
+          : { subscribeCoalesceMs: tuning.subscribeCoalesceMs }),
+      }),
+    ),
+};

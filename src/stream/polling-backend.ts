@@ -1,0 +1,64 @@
+/**
+ * `stream: false` (PRODUCT.md 4.4): create the conversation, then read it every `pollIntervalMs`
+ * until it completes. No socket; the whole answer arrives in the read that sees it completed.
+ */
+import type { Conversation } from '../contract/conversation.js';
+import { AbortError, StreamError } from '../errors.js';
+import { abortableDelay } from './abortable-delay.js';
+import { createConversation } from './conversation-created.js';
+import type {
+  ResponseBackendContext,
+  ResponseBackendFactory,
+  ResponseEvent,
+  ResponseOutcome,
+  ResponseRequest,
+} from './response-backend.js';
+
+/** `backend: 'polling'`, and what the socket backends use for `stream: false`. */
+export const pollingBackend: ResponseBackendFactory = {
+  name: 'polling',
+  create: (context) => ({
+    respond: (request) => pollAnswer(context, request),
+    close: async () => {},
+  }),
+};
+
+async function* pollAnswer(
+  { conversations, pollIntervalMs }: ResponseBackendContext,
+  request: ResponseRequest,
+): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
+  const conversationId = yield* createConversation(conversations, request);
+  const { signal } = request;
+  const started = performance.now();
+  let firstTextAt: number | undefined;
+  for (;;) {
+    const conversation: Conversation = await conversations.getConversation(
+      request.targetId,
+      conversationId,
+      signal,
+    );
+    if (firstTextAt === undefined && conversation.response.text !== '') firstTextAt = performance.now();
+    if (conversation.status === 'failed') {
+      throw new StreamError('the assistant failed to answer; retry the injection', {
+        code: 'conversation.failed',
+        conversationId,
+      });
+    }
+    if (conversation.status === 'completed') {
+      const end = performance.now();
+      return {
+        conversationId,
+        text: conversation.response.text,
+        finishReason: conversation.response.finishReason ?? 'stop',
+        truncated: false,
+        usage: conversation.usage,
+        safetyPolicyTriggered: conversation.safetyPolicyTriggered,
+        malformedFrames: 0,
+        timeToFirstChunkMs: firstTextAt === undefined ? undefined : firstTextAt - started,
+        streamDurationMs: firstTextAt === undefined ? 0 : end - firstTextAt,
+      };
+    }
+    await abortableDelay(pollIntervalMs, signal);
+    if (signal.aborted) throw new AbortError();
+  }
+}

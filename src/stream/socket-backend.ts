@@ -1,0 +1,43 @@
+/**
+ * A response backend over one socket transport: create the conversation, then stream its answer on
+ * the transport's shared sockets. The notification and direct backends are this, with their transport.
+ */
+import { createConversation } from './conversation-created.js';
+import type { ResponseBackend, ResponseEvent, ResponseOutcome, ResponseRequest } from './response-backend.js';
+import type { ConversationApi } from './stream-backend.js';
+import type { ResponseStreamTransport } from './stream-transport.js';
+
+/**
+ * The backend that answers through `transport`, which it owns and closes.
+ * @param api the conversation endpoints
+ * @param transport the socket transport
+ */
+export function socketBackend(api: ConversationApi, transport: ResponseStreamTransport): ResponseBackend {
+  return {
+    respond: (request) => streamAnswer(api, transport, request),
+    stats: () => transport.stats(),
+    close: () => transport.close(),
+  };
+}
+
+async function* streamAnswer(
+  api: ConversationApi,
+  transport: ResponseStreamTransport,
+  request: ResponseRequest,
+): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
+  const conversationId = yield* createConversation(api, request);
+  const handle = transport.open(request.targetId, conversationId, {
+    ...(request.budgetTokens === undefined ? {} : { budgetTokens: request.budgetTokens }),
+    ...(request.countTokens === undefined ? {} : { countTokens: request.countTokens }),
+    signal: request.signal,
+    collectChunks: request.collectChunks,
+  });
+  try {
+    if (request.collectChunks) {
+      for await (const chunk of handle.chunks) yield { type: 'chunk', ...chunk };
+    }
+    return await handle.result;
+  } finally {
+    handle.cancel();
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Timings of the stream transports, set per injector (tests shorten them; the defaults follow Genesys).
+ */
+
+/** Timings of the stream transports. */
+export interface StreamTuning {
+  /** Heartbeat interval the notification service uses (default 30 000 ms); 2.5 missed = dead. */
+  heartbeatIntervalMs?: number;
+  /** Ping interval on the direct socket (default 30 000 ms). */
+  pingIntervalMs?: number;
+  /** Reconnect backoff: first ceiling and cap in ms. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Read the conversation when a stream has been silent this long (ms). */
+  idleReadMs?: number;
+  /** Wait this long to group subscriptions into one request (ms). */
+  subscribeCoalesceMs?: number;
+}
