@@ -38,8 +38,11 @@ export class ValidationError extends GenesysPromptError {
   readonly problem: string;
   readonly fix: string;
   readonly file: string | undefined;
-  /** Every problem found in the same input, each on its own, this one first; `[this]` when alone. */
-  readonly problems: readonly ValidationError[];
+  /**
+   * Every problem found in the same input, each on its own, this one first; `[this]` when alone. Not
+   * enumerable, so the error still serialises as JSON (the list refers back to the error).
+   */
+  declare readonly problems: readonly ValidationError[];
   constructor(
     field: string,
     problem: string,
@@ -60,7 +63,10 @@ export class ValidationError extends GenesysPromptError {
     this.problem = problem;
     this.fix = fix;
     this.file = options.file;
-    this.problems = others.length === 0 ? [this] : (options.problems ?? [this]);
+    Object.defineProperty(this, 'problems', {
+      value: others.length === 0 ? [this] : (options.problems ?? [this]),
+      enumerable: false,
+    });
   }
 
   /**

@@ -3,14 +3,19 @@ import { SEED_ASSISTANT_ID } from '../src/contract/conversation.js';
 import { StreamError } from '../src/errors.js';
 import { InjectionRecorder } from '../src/injector-recorder.js';
 import { silentLogger } from '../src/logger.js';
-import type { AuditAppendFields, AuditSink } from '../src/observe/audit-sink.js';
+import type { AuditAppendFields } from '../src/observe/audit-fields.js';
+import type { AuditSink, AuditTrailLine } from '../src/observe/audit-sink.js';
 import { TelemetryExporter, type TelemetryPayload } from '../src/observe/telemetry-exporter.js';
 import { preparePrompt } from '../src/prompt/prepare-prompt.js';
 import { TEMPLATE } from './injector-kit.js';
 
 function recorderKit() {
   const entries: AuditAppendFields[] = [];
+  const none = async function* (): AsyncIterable<AuditTrailLine> {};
   const sink: AuditSink = {
+    target: 'memory',
+    lines: none,
+    checkpoints: none,
     append: async (fields) => {
       entries.push(fields);
       return { seq: entries.length, hash: 'f'.repeat(64) };

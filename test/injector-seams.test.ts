@@ -3,7 +3,8 @@ import { SEED_ASSISTANT_ID } from '../src/contract/conversation.js';
 import { ConfigurationError, ValidationError } from '../src/errors.js';
 import type { PacedClient, RequestPacer } from '../src/http/request-pacer.js';
 import { GenesysPromptInjector } from '../src/injector.js';
-import type { AuditAppendFields, AuditAppendResult, AuditSink } from '../src/observe/audit-sink.js';
+import type { AuditAppendFields } from '../src/observe/audit-fields.js';
+import type { AuditAppendResult, AuditSink, AuditTrailLine } from '../src/observe/audit-sink.js';
 import { FAST, TEMPLATE, startKit, type Kit } from './injector-kit.js';
 
 let kit: Kit | undefined;
@@ -14,8 +15,11 @@ afterEach(async () => {
 
 /** An audit sink that keeps entries in memory. */
 class MemorySink implements AuditSink {
+  readonly target = 'memory';
   readonly entries: AuditAppendFields[] = [];
   closed = false;
+  async *lines(): AsyncIterable<AuditTrailLine> {}
+  async *checkpoints(): AsyncIterable<AuditTrailLine> {}
   async append(fields: AuditAppendFields): Promise<AuditAppendResult> {
     this.entries.push(fields);
     return { seq: this.entries.length, hash: String(this.entries.length).padStart(64, '0') };

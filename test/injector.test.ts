@@ -107,7 +107,7 @@ describe('GenesysPromptInjector', () => {
       MissingVariablesError,
     );
     await expect(
-      kit.injector.injectPrompt(SEED_ASSISTANT_ID, { ...TEMPLATE, contextWindowLimit: 64_000 }, []),
+      kit.injector.injectPrompt(SEED_ASSISTANT_ID, { ...TEMPLATE, contextWindowLimit: 2_500_000 }, []),
     ).rejects.toBeInstanceOf(ValidationError);
     expect(kit.emulator.stats().requests).toBe(before);
     expect(kit.emulator.stats().conversationsCreated).toBe(0);
