@@ -3,6 +3,7 @@
  * (attached with `FIELD_RULES`), and the TypeScript types are derived from the schemas.
  */
 import { z } from 'zod';
+import { GuideSourceSchema } from '../contract/guides.js';
 
 /** What a field accepts, said to a user: the fix, and for range checks the rule in words. */
 export interface FieldRule {
@@ -44,8 +45,31 @@ export const VariableDeclarationSchema = ruled(
     description: ruled(z.string(), { fix: quote }).optional(),
     /** Used when no value is given. */
     default: ruled(z.string(), { fix: quote }).optional(),
+    /** The value's type when the template is deployed as an AI Studio guide (default `String`). */
+    type: ruled(z.enum(['String', 'Integer', 'Number', 'Boolean', 'Date']), {
+      fix: (f) => `set ${f} to String, Integer, Number, Boolean or Date`,
+    }).optional(),
   }),
-  { fix: (f) => `set ${f} to a mapping with required, maxLength, description or default` },
+  { fix: (f) => `set ${f} to a mapping with required, maxLength, description, default or type` },
+);
+
+/** Schema of `guide`: how the template is deployed and talked to as an AI Studio guide. */
+export const GuideSettingsSchema = ruled(
+  z.strictObject({
+    /** The guide's name (default: the template's `id`, else the file name). */
+    name: ruled(nonBlankString().max(200), {
+      fix: (f) => `set ${f} to a name of 1 to 200 characters`,
+    }).optional(),
+    /** `languageCode` of each turn (default `en-us`). */
+    languageCode: ruled(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/), {
+      fix: (f) => `set ${f} to a language tag such as en-us`,
+    }).optional(),
+    /** `source` of a guide created by a deploy (default `Prompt`). */
+    source: ruled(GuideSourceSchema, {
+      fix: (f) => `set ${f} to Manual, Prompt, Document or Transcripts`,
+    }).optional(),
+  }),
+  { fix: () => 'set guide to a mapping with name, languageCode and source' },
 );
 
 /** Schema of `settings`. */
@@ -131,12 +155,14 @@ export const PromptTemplateSchema = ruled(
     /** What each variable accepts. */
     declarations: ruled(z.record(z.string(), VariableDeclarationSchema), {
       fix: () =>
-        'set declarations to a mapping of variable names to {required, maxLength, description, default}',
+        'set declarations to a mapping of variable names to {required, maxLength, description, default, type}',
     }).optional(),
     /** Temperature and safety policy of the request. */
     settings: TemplateSettingsSchema.optional(),
     /** How few-shot examples are chosen. */
     fewShot: FewShotConfigSchema.optional(),
+    /** Deployment as an AI Studio guide (`genesys-prompt guide deploy`, `backend: 'guides'`). */
+    guide: GuideSettingsSchema.optional(),
   }),
   {
     fix: () => 'write the template as a mapping with systemInstruction, userTemplate and contextWindowLimit',
@@ -149,5 +175,7 @@ export type VariableDeclaration = z.output<typeof VariableDeclarationSchema>;
 export type TemplateSettings = z.output<typeof TemplateSettingsSchema>;
 /** How few-shot examples are chosen for a template. */
 export type FewShotConfig = z.output<typeof FewShotConfigSchema>;
+/** `guide` of a template. */
+export type GuideSettings = z.output<typeof GuideSettingsSchema>;
 /** A prompt template. `variables` holds values; `declarations` says what each variable accepts. */
 export type PromptTemplate = z.output<typeof PromptTemplateSchema>;

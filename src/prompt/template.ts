@@ -20,12 +20,14 @@ import { FIELD_RULES, PromptTemplateSchema, type FieldRule, type PromptTemplate 
 
 export {
   FewShotConfigSchema,
+  GuideSettingsSchema,
   MAX_CONTEXT_WINDOW_TOKENS,
   MAX_SYSTEM_INSTRUCTION_CHARS,
   PromptTemplateSchema,
   TemplateSettingsSchema,
   VariableDeclarationSchema,
   type FewShotConfig,
+  type GuideSettings,
   type PromptTemplate,
   type TemplateSettings,
   type VariableDeclaration,

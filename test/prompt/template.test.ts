@@ -162,7 +162,7 @@ describe('validatePromptSchema: rejected templates name the field, the problem a
   it('lists the allowed keys when no key is close', () => {
     const error = errorOf({ ...valid, declarations: { productType: { zzzzzz: 1 } } });
     expect(error.field).toBe('declarations.productType.zzzzzz');
-    expect(error.fix).toBe('remove it (allowed here: required, maxLength, description, default)');
+    expect(error.fix).toBe('remove it (allowed here: required, maxLength, description, default, type)');
   });
 
   it('rejects a malformed placeholder, naming it', () => {
