@@ -51,6 +51,14 @@ export interface EmulatorFaults {
   socketClosingAfterMs?: number;
 }
 
+/** The emulator's request limit: `requests` per `windowMs`, counted per token (default) or per client. */
+export interface RateLimitSetting {
+  requests: number;
+  windowMs: number;
+  /** What one window counts: one access token's requests (default) or all of one OAuth client's. */
+  per?: 'token' | 'client';
+}
+
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
   /** Port to listen on (default 0: a free port). */
@@ -73,8 +81,11 @@ export interface EmulatorOptions {
   heartbeatIntervalMs?: number;
   /** Channel lifetime (default 24 h). */
   channelLifetimeMs?: number;
-  /** Requests per window per access token (default 300 per 60 000 ms); false turns it off. */
-  rateLimit?: { requests: number; windowMs: number } | false;
+  /**
+   * Requests per window per access token (default 300 per 60 000 ms), or per OAuth client with
+   * `per: 'client'` (every token of one client shares the window); false turns it off.
+   */
+  rateLimit?: RateLimitSetting | false;
   /** Fault injection (default none). */
   faults?: EmulatorFaults;
   /** How long a finished conversation stays readable, and an idle guide session is kept (default 10 minutes). */
@@ -197,7 +208,7 @@ export interface ResolvedEmulatorOptions {
   tokensPerChunk: number;
   heartbeatIntervalMs: number;
   channelLifetimeMs: number;
-  rateLimit: { requests: number; windowMs: number } | false;
+  rateLimit: RateLimitSetting | false;
   faults: EmulatorFaults;
   retainCompletedMs: number;
   guidePublishReads: number;

@@ -94,7 +94,9 @@ async function handleApi(
   correlationId: string,
 ): Promise<void> {
   const token = authenticate(core, header(req, 'authorization'));
-  const waitSeconds = core.rateLimiter?.take(token.token) ?? 0;
+  const limit = core.options.rateLimit;
+  const counted = limit !== false && limit.per === 'client' ? `client:${token.clientId}` : token.token;
+  const waitSeconds = core.rateLimiter?.take(counted) ?? 0;
   if (waitSeconds > 0) {
     core.rateLimited += 1;
     throw tooManyRequests(waitSeconds);

@@ -25,4 +25,5 @@ export {
   type EmulatorFaults,
   type EmulatorOptions,
   type EmulatorStats,
+  type RateLimitSetting,
 } from './emulator-options.js';

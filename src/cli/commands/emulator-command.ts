@@ -13,6 +13,7 @@ interface EmulatorFlags {
   port: number;
   host: string;
   rateLimit: number | false;
+  rateLimitPer?: 'token' | 'client';
   tokenLifetime?: number;
   chunkInterval?: number;
   heartbeatInterval?: number;
@@ -35,6 +36,12 @@ function shareFlag(value: string): number {
   return n;
 }
 
+/** Parses what the rate limit counts: `token` or `client`. */
+function perFlag(value: string): 'token' | 'client' {
+  if (value !== 'token' && value !== 'client') throw new Error(`"${value}" is not token or client`);
+  return value;
+}
+
 /** The emulator options the flags describe. */
 export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
   const faults: EmulatorFaults = {
@@ -50,7 +57,10 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   return {
     port: flags.port,
     host: flags.host,
-    rateLimit: flags.rateLimit === false ? false : { requests: flags.rateLimit, windowMs: 60_000 },
+    rateLimit:
+      flags.rateLimit === false
+        ? false
+        : { requests: flags.rateLimit, windowMs: 60_000, per: flags.rateLimitPer ?? 'token' },
     ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
     ...(flags.chunkInterval === undefined ? {} : { chunkIntervalMs: flags.chunkInterval }),
     ...(flags.heartbeatInterval === undefined ? {} : { heartbeatIntervalMs: flags.heartbeatInterval }),
@@ -68,6 +78,7 @@ export function emulatorCommand(setExitCode: (code: ExitCode) => void): Command 
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--rate-limit <n>', 'API requests per minute per token', integerFlag, 300)
     .option('--no-rate-limit', 'turn rate limiting off')
+    .option('--rate-limit-per <what>', 'count the limit per token or per client', perFlag, 'token')
     .option('--token-lifetime <s>', 'access token lifetime in seconds', integerFlag)
     .option('--chunk-interval <ms>', 'ms between answer chunks', integerFlag)
     .option('--heartbeat-interval <ms>', 'ms between channel heartbeats', integerFlag)
