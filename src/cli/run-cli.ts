@@ -9,6 +9,7 @@ import { batchCommand } from './commands/batch-command.js';
 import { emulatorCommand } from './commands/emulator-command.js';
 import { injectCommand } from './commands/inject-command.js';
 import { validateCommand } from './commands/validate-command.js';
+import { workerCommand } from './commands/worker-command.js';
 import { ExitCode } from './exit-codes.js';
 
 /**
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program.addCommand(batchCommand(setExitCode));
   program.addCommand(auditCommand(setExitCode));
   program.addCommand(emulatorCommand(setExitCode));
+  program.addCommand(workerCommand(setExitCode));
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...args]);

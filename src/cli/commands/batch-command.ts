@@ -15,8 +15,9 @@ import { ExitCode, INTERRUPTED, exitCodeFor } from '../exit-codes.js';
 import { addInjectorFlags, createInjector, integerFlag, type InjectorFlags } from '../injector-flags.js';
 import { loadPromptInputs, type PromptInputs } from '../prompt-inputs.js';
 import { resolveTarget } from '../target.js';
+import { batchStatusCommand, runQueuedBatch, type QueueFlags } from './batch-queue-mode.js';
 
-interface BatchFlags extends InjectorFlags {
+interface BatchFlags extends InjectorFlags, QueueFlags {
   concurrency: number;
   rpm: number;
   out?: string;
@@ -24,13 +25,13 @@ interface BatchFlags extends InjectorFlags {
 }
 
 /** The key of a job's template and examples files, each loaded once. */
-const inputsId = (job: BatchJob): string => `${job.templatePath}\0${job.examplesPath ?? ''}`;
+export const inputsId = (job: BatchJob): string => `${job.templatePath}\0${job.examplesPath ?? ''}`;
 
 /**
  * Loads every distinct template once and checks every job's variables, before anything is sent.
  * @throws UsageError naming the jobs file and line of the first bad job
  */
-async function loadAll(jobsPath: string, jobs: BatchJob[]): Promise<Map<string, PromptInputs>> {
+export async function loadAll(jobsPath: string, jobs: BatchJob[]): Promise<Map<string, PromptInputs>> {
   const inputs = new Map<string, PromptInputs>();
   for (const job of jobs) {
     const id = inputsId(job);
@@ -96,7 +97,14 @@ export function batchCommand(setExitCode: (code: number) => void): Command {
       2000,
     );
   addInjectorFlags(command);
+  command
+    .option('--queue <redis-url>', 'enqueue the run on this Redis (BullMQ) for `genesys-prompt worker`s')
+    .option('--queue-name <name>', 'BullMQ queue name (default genesys-prompt-batch)')
+    .option('--wait', 'with --queue: follow the run to its end and write the results file')
+    .addCommand(batchStatusCommand(setExitCode));
   return command.action(async (jobsPath: string, flags: BatchFlags) => {
+    if (flags.queue !== undefined)
+      return runQueuedBatch(jobsPath, { ...flags, queue: flags.queue }, setExitCode);
     const jobs = await readBatchJobs(jobsPath);
     const inputs = await loadAll(jobsPath, jobs);
     const outPath = flags.out ?? jobsPath.replace(/(\.jsonl?)?$/, '.results.jsonl');
