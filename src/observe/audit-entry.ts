@@ -1,6 +1,8 @@
 /**
  * The audit entry: its fields, how it is hashed into the chain, and how a line is read back. Shared
- * by the writer (`audit-log.ts`) and the verifier (`audit-verify.ts`) so the two cannot disagree.
+ * by every writer and by the verifier so they cannot disagree. A line is valid only when it is exactly
+ * the canonical JSON of its entry: duplicate keys, reordered keys or extra whitespace are refused, so
+ * one entry has one byte form and the trail cannot be edited without changing its bytes' meaning.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
@@ -12,7 +14,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const AUDIT_EVENT_INJECTION = 'AI_PROMPT_INJECTION';
 
 /**
- * Event type of the entry `AuditLog.open` writes after a crash left a torn (partial) last line: it
+ * Event type of the entry a file writer appends after a crash left a torn (partial) last line: it
  * records the length and SHA-256 of the fragment it overwrote, so the crash stays on the record.
  */
 export const AUDIT_EVENT_TORN_TAIL_RECOVERED = 'AUDIT_LOG_TORN_TAIL_RECOVERED';
@@ -20,9 +22,9 @@ export const AUDIT_EVENT_TORN_TAIL_RECOVERED = 'AUDIT_LOG_TORN_TAIL_RECOVERED';
 /** `AUDITED` when the injection was reported done, `FAILED` (with `errorCode`) when it failed. */
 export type ComplianceStatus = 'AUDITED' | 'FAILED';
 
-/** One line of the audit file. Only hashes and identifiers: never prompt text, values or secrets. */
+/** One line of the audit trail. Only hashes and identifiers: never prompt text, values or secrets. */
 export interface AuditEntry {
-  /** 1, 2, 3, ... with no gaps, in file order. */
+  /** 1, 2, 3, ... with no gaps, in trail order. */
   seq: number;
   /** ISO 8601 time of the append. */
   timestamp: string;
@@ -55,22 +57,48 @@ export function computeEntryHash(entry: Omit<AuditEntry, 'hash'>, hmacKey?: stri
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const STATUSES: readonly string[] = ['AUDITED', 'FAILED'];
+const KEYS = new Set([
+  'seq',
+  'timestamp',
+  'eventType',
+  'conversationId',
+  'assistantId',
+  'promptHash',
+  'userId',
+  'complianceStatus',
+  'errorCode',
+  'tornBytes',
+  'tornSha256',
+  'prevHash',
+  'hash',
+]);
 
 /** True when `text` is 64 lower-case hex digits (a SHA-256 hex digest). */
 export function isHex64(text: unknown): text is string {
   return typeof text === 'string' && HEX64.test(text);
 }
 
-/** Parses one line into an entry, or returns undefined when it is not a well-formed entry. */
-export function parseEntryLine(line: string): AuditEntry | undefined {
+/** What `readEntryLine` found: the entry, or why the line is not one. */
+export type EntryLineReading =
+  { entry: AuditEntry; problem?: undefined } | { entry?: undefined; problem: string };
+
+/**
+ * Reads one line strictly: it must be JSON of an object with the entry's fields, of the right types,
+ * no other field, and be byte for byte the canonical serialisation of that object.
+ */
+export function readEntryLine(line: string): EntryLineReading {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return undefined;
+    return { problem: 'is not JSON' };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { problem: 'is not a JSON object' };
+  }
   const e = value as Record<string, unknown>;
+  const unknownKey = Object.keys(e).find((k) => !KEYS.has(k));
+  if (unknownKey !== undefined) return { problem: `has a field that is not an audit field` };
   const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
   const wellFormed =
     Number.isSafeInteger(e.seq) &&
@@ -82,9 +110,24 @@ export function parseEntryLine(line: string): AuditEntry | undefined {
     nullableString(e.promptHash) &&
     nullableString(e.userId) &&
     STATUSES.includes(e.complianceStatus as string) &&
+    (e.errorCode === undefined || typeof e.errorCode === 'string') &&
+    (e.tornBytes === undefined || Number.isSafeInteger(e.tornBytes)) &&
+    (e.tornSha256 === undefined || isHex64(e.tornSha256)) &&
     isHex64(e.prevHash) &&
     isHex64(e.hash);
-  return wellFormed ? (value as AuditEntry) : undefined;
+  if (!wellFormed) return { problem: 'is not a well-formed audit entry' };
+  if (canonicalJson(value) !== line) {
+    return {
+      problem:
+        'is not the canonical form of its entry (keys duplicated or out of order, or whitespace changed)',
+    };
+  }
+  return { entry: value as AuditEntry };
+}
+
+/** Parses one line into an entry (strictly, as `readEntryLine`), or undefined when it is not one. */
+export function parseEntryLine(line: string): AuditEntry | undefined {
+  return readEntryLine(line).entry;
 }
 
 /** True when the entry's `hash` is the hash of its other fields. */

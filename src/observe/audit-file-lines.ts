@@ -1,6 +1,7 @@
 /**
- * Reads a file as lines in one pass, in time linear in its size and memory bounded by the line limit:
- * a line longer than the limit is measured, not kept (no valid audit entry or checkpoint is that long).
+ * Splits bytes into lines in one pass, in time linear in their size and memory bounded by the line
+ * limit: a line longer than the limit is measured, not kept (no valid audit entry or checkpoint is
+ * that long). Used to read a trail and its checkpoints from disk.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -10,11 +11,11 @@ import type { AuditTrailLine } from './audit-sink.js';
 export const MAX_AUDIT_LINE_BYTES = 64 * 1024;
 
 /**
- * The lines of the file at `path`; the last one has `terminated: false` when it has no newline.
+ * The lines of a byte stream; the last one has `terminated: false` when it has no newline.
  * @param maxLineBytes lines longer than this keep only their first `maxLineBytes` bytes in `text`
  */
-export async function* readFileLines(
-  path: string,
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer>,
   maxLineBytes = MAX_AUDIT_LINE_BYTES,
 ): AsyncGenerator<AuditTrailLine> {
   // The current line's kept pieces (at most maxLineBytes in all) and its full length so far.
@@ -37,22 +38,16 @@ export async function* readFileLines(
     bytes = 0;
     return result;
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    const buffer = chunk as Buffer;
+  for await (const buffer of chunks) {
     let start = 0;
     let newline = buffer.indexOf(0x0a, start);
     while (newline !== -1) {
-      if (kept === 0 && bytes === 0) {
+      const piece = buffer.subarray(start, newline);
+      if (bytes === 0 && piece.length <= maxLineBytes) {
         // The common case: a whole line inside the chunk, no copy.
-        const whole = buffer.subarray(start, newline);
-        if (whole.length <= maxLineBytes) {
-          yield { text: whole.toString('utf8'), bytes: whole.length, terminated: true };
-        } else {
-          keep(whole);
-          yield line(true);
-        }
+        yield { text: piece.toString('utf8'), bytes: piece.length, terminated: true };
       } else {
-        keep(buffer.subarray(start, newline));
+        keep(piece);
         yield line(true);
       }
       start = newline + 1;
@@ -61,6 +56,20 @@ export async function* readFileLines(
     if (start < buffer.length) keep(buffer.subarray(start));
   }
   if (bytes > 0) yield line(false);
+}
+
+/**
+ * The lines of the file at `path` (see `splitLines`).
+ * @param maxLineBytes lines longer than this keep only their first `maxLineBytes` bytes in `text`
+ */
+export function readFileLines(
+  path: string,
+  maxLineBytes = MAX_AUDIT_LINE_BYTES,
+): AsyncGenerator<AuditTrailLine> {
+  return splitLines(
+    createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>,
+    maxLineBytes,
+  );
 }
 
 /** Like `readFileLines`, but a file that does not exist has no lines. */

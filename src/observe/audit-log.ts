@@ -1,35 +1,62 @@
 /**
- * The append-only, hash-chained audit file (PRODUCT.md section 7): one JSON line per entry, each
- * entry's `hash` covering the previous entry's hash, every append on disk (fdatasync) before its
- * promise resolves, with group commit so concurrent appends share one write and one sync.
+ * The file trail: an append-only, hash-chained JSON-lines file that many writers share — injectors in
+ * one process and processes on one host — with signed checkpoints in a file beside it.
+ *
+ * One append, under an exclusive OS lock on the file (`FileLock`): catch up with what other writers
+ * appended and check it (`FileTrailCursor`), chain the batch after the real head, write it, fdatasync,
+ * write a checkpoint when one is due, release. Appends from one writer are group-committed (one lock,
+ * write and sync per batch), so concurrent injections share the cost.
+ *
+ * Crash safety. Every write is whole lines ending in `\n`, so after a crash only the bytes after the
+ * last `\n` can be partial (a torn tail: that append was never acknowledged, since its promise
+ * resolves only after the sync). The next writer overwrites such a fragment, in place, with an
+ * `AUDIT_LOG_TORN_TAIL_RECOVERED` entry that records the fragment's length and SHA-256 — unless the
+ * fragment lies before the last checkpoint's end, which is not a crash but a cut, and is refused.
+ * So every newline-terminated line is a valid chained entry and only the last, unterminated line may
+ * be torn; the crash itself stays on the record, inside the chain.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { GenesysPromptError, ValidationError } from '../errors.js';
+import { type AuditChainHead, chainEntries, tornTailRecoveryEntry } from './audit-chain.js';
+import { type AuditCheckpoint, isSigned, makeCheckpoint, shortKeyId } from './audit-checkpoint.js';
+import { CheckpointFileCursor, checkpointPathFor } from './audit-checkpoint-file.js';
+import { entryHashMatches, formatEntryLine, readEntryLine } from './audit-entry.js';
 import { type AuditAppendFields, checkAuditFields } from './audit-fields.js';
-import { checkpointPathFor } from './audit-checkpoint-file.js';
+import { FileTrailCursor, type TornFragment } from './audit-file-cursor.js';
+import { openReadWrite, readLineBefore, writeAll } from './audit-file-io.js';
 import { readFileLines, readOptionalFileLines } from './audit-file-lines.js';
+import { FileLock } from './audit-file-lock.js';
+import { GroupCommit } from './audit-group-commit.js';
 import type { AuditAppendResult, AuditSink, AuditTrailLine } from './audit-sink.js';
-import {
-  AUDIT_EVENT_INJECTION,
-  AUDIT_EVENT_TORN_TAIL_RECOVERED,
-  type AuditEntry,
-  type ComplianceStatus,
-  computeEntryHash,
-  entryHashMatches,
-  formatEntryLine,
-  GENESIS_HASH,
-  parseEntryLine,
-} from './audit-entry.js';
+import { type AuditSigningKey, loadAuditSigningKey } from './audit-signing-key.js';
 
 export type { AuditAppendFields } from './audit-fields.js';
 export type { AuditAppendResult } from './audit-sink.js';
 
 /** Options of `AuditLog.open`. */
 export interface AuditLogOptions {
-  /** HMAC-SHA-256 key of the chain; plain SHA-256 when omitted. The same key is needed to verify. */
+  /** HMAC-SHA-256 key of the chain; plain SHA-256 when omitted. Every writer and the verifier need it. */
   hmacKey?: string;
+  /**
+   * Ed25519 private key that signs checkpoints (a `KeyObject`, or PEM text). Without one (and without
+   * `signingKeyFile`) checkpoints are unsigned: they catch accidents, not rewrites.
+   */
+  signingKey?: KeyObject | string;
+  /** Path of a PEM file holding the signing key (as written by `genesys-prompt audit keygen`). */
+  signingKeyFile?: string;
+  /** A checkpoint every this many entries (default 1000). */
+  checkpointEvery?: number;
+  /** And every this many ms when entries were appended since the last one (default 60000; 0 = off). */
+  checkpointIntervalMs?: number;
+  /** Longest wait for another writer's lock before an append fails (default 30000 ms). */
+  lockTimeoutMs?: number;
+  /**
+   * Called with each checkpoint this writer writes, once it is on disk: send it off the host (the
+   * injector posts it to the telemetry endpoint). Must not throw; a rejection is ignored.
+   */
+  onCheckpoint?: (checkpoint: AuditCheckpoint) => void | Promise<void>;
   /** Clock of the entries' timestamps (tests). */
   now?: () => Date;
 }
@@ -44,378 +71,391 @@ export interface TornTailRecovery {
   seq: number;
 }
 
-interface PendingAppend {
-  fields: AuditAppendFields;
-  resolve: (result: AuditAppendResult) => void;
-  reject: (error: Error) => void;
+const DEFAULT_CHECKPOINT_EVERY = 1000;
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+// The lock timeout's refusal leaves the trail as it was: that batch fails, later ones may succeed.
+const TRANSIENT = new Set(['audit.lock.timeout']);
+
+interface Files {
+  trail: FileHandle;
+  checkpoints: FileHandle;
 }
 
-// Reading backwards from the end in blocks of this size to find the last line without reading the file.
-const TAIL_BLOCK = 64 * 1024;
-
-/**
- * A hash-chained JSON-lines audit file with one writer.
- *
- * Crash safety. Every write this class makes is whole lines ending in `\n`, so after a crash only the
- * bytes after the last `\n` can be partial (a torn tail: the append was never acknowledged, since its
- * promise resolves only after the sync). `open` finds such a fragment and overwrites it, in place, with
- * an `AUDIT_LOG_TORN_TAIL_RECOVERED` entry that chains from the last complete entry and records the
- * fragment's length and SHA-256, then truncates what is left of the fragment. We chose this over
- * keeping the fragment as its own line because it keeps the file's rule absolute: every
- * newline-terminated line is a valid chained entry, and only the very last, unterminated line may be
- * torn. Verification therefore reports any bad line before the end as tampering, never as a crash,
- * while the crash itself stays on the record, inside the chain. A crash during recovery leaves again
- * an unterminated partial line (a prefix of the recovery entry and of the old fragment), which the
- * next `open` recovers the same way.
- *
- * Assumes one process writes the file (appends are serialised in memory, not by a file lock).
- */
+/** A hash-chained JSON-lines audit file that any number of writers on one host may share. */
 export class AuditLog implements AuditSink {
   /** Path of the audit file. */
   readonly path: string;
   /** The path, as the sink's target. */
   readonly target: string;
-  /** Set when `open` repaired a torn tail left by a crash. */
-  readonly recoveredTornTail: TornTailRecovery | undefined;
-  readonly #handle: FileHandle;
+  /** Path of the checkpoint file beside it. */
+  readonly checkpointPath: string;
+  readonly #files: Files;
+  readonly #lock: FileLock;
+  readonly #trail: FileTrailCursor;
+  readonly #checkpoints: CheckpointFileCursor;
+  readonly #queue: GroupCommit<AuditAppendFields, AuditAppendResult>;
   readonly #hmacKey: string | undefined;
+  readonly #signingKey: AuditSigningKey | undefined;
+  readonly #every: number;
+  readonly #lockTimeoutMs: number;
+  readonly #onCheckpoint: AuditLogOptions['onCheckpoint'];
   readonly #now: () => Date;
-  #size: number;
-  #lastSeq: number;
-  #lastHash: string;
-  #pending: PendingAppend[] = [];
-  #draining: Promise<void> | undefined;
-  #failure: Error | undefined;
-  #closed = false;
+  readonly #timer: NodeJS.Timeout | undefined;
+  #recovered: TornTailRecovery | undefined;
+  /** This writer appended entries no checkpoint covers yet (the trigger of the interval and close). */
+  #uncovered = false;
   #closing: Promise<void> | undefined;
 
   private constructor(
     path: string,
-    handle: FileHandle,
-    state: { size: number; lastSeq: number; lastHash: string; recovered: TornTailRecovery | undefined },
+    files: Files,
+    signingKey: AuditSigningKey | undefined,
     options: AuditLogOptions,
   ) {
     this.path = path;
     this.target = path;
-    this.#handle = handle;
+    this.checkpointPath = checkpointPathFor(path);
+    this.#files = files;
+    this.#lock = new FileLock(files.trail, path);
     this.#hmacKey = options.hmacKey;
+    this.#trail = new FileTrailCursor(path, options.hmacKey);
+    this.#checkpoints = new CheckpointFileCursor(this.checkpointPath);
+    this.#signingKey = signingKey;
+    this.#every = positive(options.checkpointEvery, DEFAULT_CHECKPOINT_EVERY, 'checkpointEvery');
+    this.#lockTimeoutMs = positive(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
+    this.#onCheckpoint = options.onCheckpoint;
     this.#now = options.now ?? (() => new Date());
-    this.#size = state.size;
-    this.#lastSeq = state.lastSeq;
-    this.#lastHash = state.lastHash;
-    this.recoveredTornTail = state.recovered;
+    this.#queue = new GroupCommit((items, flush) => this.#commit(items, flush), {
+      isFatal: (error) => !TRANSIENT.has((error as GenesysPromptError).code),
+    });
+    const interval = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    if (interval > 0) {
+      this.#timer = setInterval(() => {
+        if (this.#uncovered) void this.#queue.flush();
+      }, interval).unref();
+    }
   }
 
   /**
-   * Opens (creating it and its directory if needed) the audit file at `path`, recovers the last
-   * `seq` and `hash` from its last line, and repairs a torn tail (see the class comment). Rejects with
-   * a `ValidationError` when the last complete line is not a valid entry, or does not verify with
-   * `hmacKey` (wrong key): appending to a damaged chain would hide the damage.
+   * Opens (creating them and their directory if needed) the audit file at `path` and its checkpoint
+   * file, and checks the trail back to the last checkpoint: the checkpoint chain and signatures, the
+   * entry the last checkpoint names, and every entry after it (the whole file when there is no
+   * checkpoint yet). Repairs a torn tail left by a crash after the last checkpoint (see the file
+   * comment), and writes a first checkpoint when there is none.
+   * @throws ValidationError (`audit.log.corrupt`, `audit.log.truncated`, `audit.checkpoints.corrupt`)
+   *   when the trail does not check: appending to a damaged chain would hide the damage; or when the
+   *   signing key is not the one the trail's checkpoints are signed with (`audit.key.mismatch`)
    */
   static async open(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
+    const signingKey = await loadAuditSigningKey(
+      {
+        ...(options.signingKey === undefined ? {} : { key: options.signingKey }),
+        ...(options.signingKeyFile === undefined ? {} : { keyFile: options.signingKeyFile }),
+      },
+      {},
+      'signingKey',
+    );
     await mkdir(dirname(path), { recursive: true });
-    const handle = await openReadWrite(path);
+    const trail = await openReadWrite(path);
+    let checkpoints: FileHandle | undefined;
+    let log: AuditLog | undefined;
     try {
-      const size = (await handle.stat()).size;
-      const tail = await readTail(handle, size);
-      let lastSeq = 0;
-      let lastHash = GENESIS_HASH;
-      if (tail.lastLine !== undefined) {
-        const entry = parseEntryLine(tail.lastLine);
-        if (entry === undefined || !entryHashMatches(entry, options.hmacKey)) {
-          throw new ValidationError(
-            'auditLogPath',
-            entry === undefined
-              ? 'the last line is not a valid audit entry'
-              : 'the last entry does not verify (the file was altered, or the HMAC key differs)',
-            'run `genesys-prompt audit verify` on it, and start a new audit file',
-            { file: path, code: 'audit.log.corrupt' },
-          );
-        }
-        lastSeq = entry.seq;
-        lastHash = entry.hash;
-      }
-      let recovered: TornTailRecovery | undefined;
-      let end = size;
-      if (tail.fragment.length > 0) {
-        const now = options.now ?? (() => new Date());
-        const sha256 = createHash('sha256').update(tail.fragment).digest('hex');
-        const entry = chain(
-          {
-            seq: lastSeq + 1,
-            timestamp: now().toISOString(),
-            eventType: AUDIT_EVENT_TORN_TAIL_RECOVERED,
-            conversationId: null,
-            assistantId: null,
-            promptHash: null,
-            userId: null,
-            complianceStatus: 'AUDITED',
-            tornBytes: tail.fragment.length,
-            tornSha256: sha256,
-            prevHash: lastHash,
-          },
-          options.hmacKey,
-        );
-        const line = Buffer.from(`${formatEntryLine(entry)}\n`, 'utf8');
-        await writeAll(handle, line, tail.fragmentStart);
-        end = tail.fragmentStart + line.length;
-        if (end < size) await handle.truncate(end);
-        await handle.sync();
-        recovered = { bytes: tail.fragment.length, sha256, seq: entry.seq };
-        lastSeq = entry.seq;
-        lastHash = entry.hash;
-      }
-      return new AuditLog(path, handle, { size: end, lastSeq, lastHash, recovered }, options);
+      checkpoints = await openReadWrite(checkpointPathFor(path));
+      log = new AuditLog(path, { trail, checkpoints }, signingKey, options);
+      await log.#openUnderLock();
+      return log;
     } catch (error) {
-      await handle.close();
+      if (log !== undefined) await log.#shutdown();
+      else {
+        await checkpoints?.close();
+        await trail.close();
+      }
       throw error;
     }
   }
 
-  /** `seq` of the last entry on disk (0 for an empty file). */
-  get lastSeq(): number {
-    return this.#lastSeq;
+  /** Set when `open` repaired a torn tail left by a crash. */
+  get recoveredTornTail(): TornTailRecovery | undefined {
+    return this.#recovered;
   }
 
-  /** `hash` of the last entry on disk (`GENESIS_HASH` for an empty file): keep it as an anchor. */
+  /** `seq` of the last entry this writer knows of (0 for an empty file). */
+  get lastSeq(): number {
+    return this.#trail.head.seq;
+  }
+
+  /** `hash` of the last entry this writer knows of: keep it as an anchor. */
   get lastHash(): string {
-    return this.#lastHash;
+    return this.#trail.head.hash;
+  }
+
+  /** The last checkpoint this writer wrote or read, if any. */
+  get lastCheckpoint(): AuditCheckpoint | undefined {
+    return this.#checkpoints.last;
   }
 
   /**
-   * Appends one entry and resolves once it is written and synced to disk. Concurrent calls are
-   * grouped: one write and one sync per batch, `seq` increasing in file order. Rejects with a
-   * `ValidationError` for a field that is not an audit field or does not look like an identifier or
-   * hash, and with a `GenesysPromptError` (`audit.write.failed`) when the disk refuses; after such a
-   * failure the log refuses further appends (reopen it to recover).
+   * Appends one entry and resolves once it is written and synced to disk, with its `seq` in the shared
+   * chain. Concurrent calls are grouped: one lock, write and sync per batch.
+   * @throws ValidationError for a field that is not an audit field or does not look like an
+   *   identifier or hash; or when entries another writer appended do not check (`audit.log.corrupt`)
+   * @throws GenesysPromptError `audit.write.failed` when the disk refuses (the log then refuses
+   *   further appends: reopen it), `audit.lock.timeout` when another writer held the lock too long,
+   *   `audit.closed` after `close()`
    */
   append(fields: AuditAppendFields): Promise<AuditAppendResult> {
+    let checked: AuditAppendFields;
     try {
-      checkAuditFields(fields);
+      checked = checkAuditFields(fields);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    if (this.#closed) {
-      return Promise.reject(
-        new GenesysPromptError(`the audit log ${this.path} is closed`, { code: 'audit.closed' }),
-      );
-    }
-    if (this.#failure) return Promise.reject(this.#failure);
-    return new Promise<AuditAppendResult>((resolve, reject) => {
-      this.#pending.push({ fields: { ...fields }, resolve, reject });
-      // Started on a microtask so appends made in the same tick share the first batch too.
-      this.#draining ??= Promise.resolve().then(() => this.#drain());
-    });
+    return this.#queue.submit(checked);
   }
 
-  /** The file's lines, read from disk (entries appended later may or may not be included). */
+  /** The file's lines, read from disk (entries appended meanwhile may or may not be included). */
   lines(): AsyncIterable<AuditTrailLine> {
     return readFileLines(this.path);
   }
 
-  /** The lines of the checkpoint file beside the trail (none until checkpoints are written). */
+  /** The lines of the checkpoint file beside the trail. */
   checkpoints(): AsyncIterable<AuditTrailLine> {
-    return readOptionalFileLines(checkpointPathFor(this.path));
+    return readOptionalFileLines(this.checkpointPath);
   }
 
-  /** Waits for pending appends, then closes the file. Further appends reject. Idempotent. */
+  /**
+   * Waits for pending appends, writes a last checkpoint when entries were appended since the last one,
+   * then closes the files. Further appends reject. Idempotent.
+   */
   close(): Promise<void> {
-    this.#closed = true;
     this.#closing ??= (async () => {
-      await this.#draining;
-      await this.#handle.close();
+      await this.#queue.close(
+        new GenesysPromptError(`the audit log ${this.path} is closed`, { code: 'audit.closed' }),
+      );
+      if (this.#queue.failure === undefined && this.#uncovered) {
+        // Best effort: a failure here leaves the entries on disk, only uncovered by a checkpoint.
+        await this.#commit([], true).catch(() => undefined);
+      }
+      await this.#shutdown();
     })();
     return this.#closing;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0 && !this.#failure) {
-      const batch = this.#pending.splice(0);
-      let seq = this.#lastSeq;
-      let prevHash = this.#lastHash;
-      const timestamp = this.#now().toISOString();
-      const results: AuditAppendResult[] = [];
-      const lines: string[] = [];
-      for (const { fields } of batch) {
-        seq += 1;
-        const entry = chain(
-          {
-            seq,
-            timestamp,
-            eventType: fields.eventType ?? AUDIT_EVENT_INJECTION,
-            conversationId: fields.conversationId,
-            assistantId: fields.assistantId,
-            promptHash: fields.promptHash,
-            userId: fields.userId,
-            complianceStatus: fields.complianceStatus ?? 'AUDITED',
-            ...(fields.errorCode === undefined ? {} : { errorCode: fields.errorCode }),
-            prevHash,
-          },
-          this.#hmacKey,
-        );
-        prevHash = entry.hash;
-        results.push({ seq, hash: entry.hash });
-        lines.push(`${formatEntryLine(entry)}\n`);
+  async #shutdown(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#lock.release();
+    await this.#lock.settled();
+    await this.#files.checkpoints.close();
+    await this.#files.trail.close();
+  }
+
+  async #openUnderLock(): Promise<void> {
+    await this.#underLock(async () => {
+      await this.#checkpoints.advance(this.#files.checkpoints);
+      this.#checkKeys();
+      await this.#seekToLastCheckpoint();
+      const fragment = await this.#trail.advance(this.#files.trail);
+      if (fragment !== undefined) {
+        const { recoverySeq } = await this.#write([], fragment);
+        this.#recovered = { bytes: fragment.bytes, sha256: fragment.sha256, seq: recoverySeq };
+        this.#uncovered = true;
       }
-      const buffer = Buffer.from(lines.join(''), 'utf8');
+      if (this.#checkpoints.last === undefined) await this.#checkpointIfDue(true);
+    });
+  }
+
+  /**
+   * A writer must chain as the trail does (HMAC or plain, from its checkpoints), and a writer with a
+   * signing key may not add checkpoints signed by another key.
+   */
+  #checkKeys(): void {
+    const last = this.#checkpoints.last;
+    if (last !== undefined && (last.chain === 'hmac-sha256') !== (this.#hmacKey !== undefined)) {
+      throw new ValidationError(
+        'hmacKey',
+        last.chain === 'hmac-sha256'
+          ? 'the trail is chained with an HMAC key, and none was given'
+          : 'the trail is chained with plain SHA-256, and an HMAC key was given',
+        last.chain === 'hmac-sha256'
+          ? 'pass the HMAC key the trail was started with'
+          : 'drop the HMAC key, or start a new trail',
+        { file: this.path, code: 'audit.key.mismatch' },
+      );
+    }
+    const signedBy = this.#checkpoints.chain.signedBy;
+    const ours = this.#signingKey?.publicKey.keyId;
+    if (signedBy !== undefined && ours !== undefined && signedBy !== ours) {
+      throw new ValidationError(
+        'signingKey',
+        `the trail's checkpoints are signed by key ${shortKeyId(signedBy)}, not by this key ${shortKeyId(ours)}`,
+        'use the key the trail was started with, or start a new trail for the new key',
+        { file: this.path, code: 'audit.key.mismatch' },
+      );
+    }
+  }
+
+  /** Starts checking at the last checkpoint, after making sure the entry it names is there. */
+  async #seekToLastCheckpoint(): Promise<void> {
+    const last = this.#checkpoints.last;
+    if (last?.trailBytes === undefined || last.count === 0) return;
+    const size = (await this.#files.trail.stat()).size;
+    const cut = (problem: string, code: string): ValidationError =>
+      new ValidationError(
+        'auditLogPath',
+        problem,
+        'run `genesys-prompt audit verify` on it, keep it as evidence, and start a new audit trail',
+        { file: this.path, code },
+      );
+    if (size < last.trailBytes) {
+      throw cut(
+        `the file is ${size} bytes but the last checkpoint covers ${last.count} entries in ${last.trailBytes} bytes: it was cut`,
+        'audit.log.truncated',
+      );
+    }
+    const line = await readLineBefore(this.#files.trail, last.trailBytes);
+    const entry = line === undefined ? undefined : readEntryLine(line.text).entry;
+    if (entry !== undefined && !entryHashMatches(entry, this.#hmacKey)) {
+      throw cut(
+        `the entry at the last checkpoint (seq ${last.count}) does not verify${this.#hmacKey === undefined ? '' : ' with this HMAC key'} (the HMAC key differs, or it was altered)`,
+        'audit.log.corrupt',
+      );
+    }
+    if (entry === undefined || entry.seq !== last.count || entry.hash !== last.headHash) {
+      throw cut(
+        `the entry at the last checkpoint (seq ${last.count}) is not the one the checkpoint names: the trail was rewritten`,
+        'audit.log.corrupt',
+      );
+    }
+    this.#trail.size = last.trailBytes;
+    this.#trail.head = { seq: last.count, hash: last.headHash };
+  }
+
+  async #commit(items: AuditAppendFields[], flush: boolean): Promise<AuditAppendResult[]> {
+    return this.#underLock(async () => {
+      await this.#checkpoints.advance(this.#files.checkpoints);
+      const fragment = await this.#trail.advance(this.#files.trail);
+      this.#refuseTornBeforeCheckpoint(fragment);
+      let results: AuditAppendResult[] = [];
+      if (items.length > 0 || fragment !== undefined) {
+        results = (await this.#write(items, fragment)).appended;
+        this.#uncovered = true;
+      }
+      await this.#checkpointIfDue(flush);
+      return results;
+    });
+  }
+
+  /** A torn fragment inside what a checkpoint covers is a cut, not a crash. */
+  #refuseTornBeforeCheckpoint(fragment: TornFragment | undefined): void {
+    const covered = this.#checkpoints.last?.trailBytes;
+    if (fragment !== undefined && covered !== undefined && fragment.start < covered) {
+      throw new ValidationError(
+        'auditLogPath',
+        'the file ends in a partial line inside what the last checkpoint covers: it was cut',
+        'run `genesys-prompt audit verify` on it, keep it as evidence, and start a new audit trail',
+        { file: this.path, code: 'audit.log.truncated' },
+      );
+    }
+  }
+
+  /**
+   * Writes the recovery entry for `fragment` (if any) and the entries of `items` at the end of the
+   * checked trail, syncs, and moves the cursor. Returns where the entries of `items` landed and the
+   * recovery entry's `seq`.
+   */
+  async #write(
+    items: AuditAppendFields[],
+    fragment: TornFragment | undefined,
+  ): Promise<{ appended: AuditAppendResult[]; recoverySeq: number }> {
+    const timestamp = this.#now().toISOString();
+    let head: AuditChainHead = this.#trail.head;
+    const lines: string[] = [];
+    let recoverySeq = head.seq;
+    if (fragment !== undefined) {
+      const recovery = tornTailRecoveryEntry(head, fragment, timestamp, this.#hmacKey);
+      lines.push(formatEntryLine(recovery));
+      head = { seq: recovery.seq, hash: recovery.hash };
+      recoverySeq = recovery.seq;
+    }
+    const chained = chainEntries(head, items, timestamp, this.#hmacKey);
+    lines.push(...chained.lines);
+    const buffer = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+    const at = fragment?.start ?? this.#trail.size;
+    try {
+      await writeAll(this.#files.trail, buffer, at);
+      if (fragment !== undefined && at + buffer.length < fragment.start + fragment.bytes) {
+        await this.#files.trail.truncate(at + buffer.length);
+      }
+      // fdatasync: the data and the new file size are durable, which is all an append needs.
+      await this.#files.trail.datasync();
+    } catch (cause) {
+      throw new GenesysPromptError(
+        `could not append to the audit log ${this.path}: ${(cause as Error).message}; fix the disk, then reopen the log (a partial write is recovered on open)`,
+        { code: 'audit.write.failed', cause },
+      );
+    }
+    this.#trail.size = at + buffer.length;
+    this.#trail.head = chained.head;
+    return { appended: chained.entries.map((e) => ({ seq: e.seq, hash: e.hash })), recoverySeq };
+  }
+
+  /**
+   * Writes a checkpoint at the current head when `every` entries were appended since the last one, or
+   * when `flush` and any were. A writer without a key adds no checkpoint to a signed trail.
+   */
+  async #checkpointIfDue(flush: boolean): Promise<void> {
+    const last = this.#checkpoints.last;
+    const head = this.#trail.head;
+    const behind = head.seq - (last?.count ?? -1);
+    if (behind > 0 && !flush && behind < this.#every) return;
+    this.#uncovered = false;
+    if (behind <= 0) return;
+    if (this.#signingKey === undefined && last !== undefined && isSigned(last)) return;
+    const checkpoint = makeCheckpoint(
+      {
+        count: head.seq,
+        headHash: head.hash,
+        time: this.#now().toISOString(),
+        prevHash: this.#checkpoints.chain.lastLineHash,
+        trailBytes: this.#trail.size,
+        ...(this.#hmacKey === undefined ? {} : { chain: 'hmac-sha256' as const }),
+      },
+      this.#signingKey,
+    );
+    try {
+      await this.#checkpoints.append(this.#files.checkpoints, checkpoint);
+    } catch (cause) {
+      throw new GenesysPromptError(
+        `could not write a checkpoint to ${this.checkpointPath}: ${(cause as Error).message}; fix the disk, then reopen the log`,
+        { code: 'audit.write.failed', cause },
+      );
+    }
+    if (this.#onCheckpoint !== undefined) {
       try {
-        await writeAll(this.#handle, buffer, this.#size);
-        // fdatasync: the data and the new file size are durable, which is all an append needs.
-        await this.#handle.datasync();
-      } catch (cause) {
-        this.#failure = new GenesysPromptError(
-          `could not append to the audit log ${this.path}: ${(cause as Error).message}; fix the disk, then reopen the log (a partial write is recovered on open)`,
-          { code: 'audit.write.failed', cause },
-        );
-        for (const item of [...batch, ...this.#pending.splice(0)]) item.reject(this.#failure);
-        break;
+        void Promise.resolve(this.#onCheckpoint(checkpoint)).catch(() => undefined);
+      } catch {
+        // The hook must not throw; if it does, the checkpoint is still on disk.
       }
-      this.#size += buffer.length;
-      this.#lastSeq = seq;
-      this.#lastHash = prevHash;
-      batch.forEach((item, i) => item.resolve(results[i]!));
     }
-    this.#draining = undefined;
   }
-}
 
-/**
- * The seed's `generateAuditLog`, made real. With `options.log` it appends the entry to that log and
- * returns the promise of its `{seq, hash}`. Without a log it writes nothing (the seed printed to the
- * console; the library never does) and returns the entry it would have written, unchained, for the
- * caller to ship elsewhere.
- */
-export function generateAuditLog(
-  conversationId: string | null,
-  assistantId: string,
-  promptHash: string,
-  userId: string,
-  options: GenerateAuditLogOptions & { log: AuditLog },
-): Promise<AuditAppendResult>;
-export function generateAuditLog(
-  conversationId: string | null,
-  assistantId: string,
-  promptHash: string,
-  userId: string,
-  options?: GenerateAuditLogOptions & { log?: undefined },
-): UnchainedAuditEntry;
-export function generateAuditLog(
-  conversationId: string | null,
-  assistantId: string,
-  promptHash: string,
-  userId: string,
-  options: GenerateAuditLogOptions & { log?: AuditLog } = {},
-): Promise<AuditAppendResult> | UnchainedAuditEntry {
-  const fields: AuditAppendFields = {
-    conversationId,
-    assistantId,
-    promptHash,
-    userId,
-    ...(options.complianceStatus === undefined ? {} : { complianceStatus: options.complianceStatus }),
-    ...(options.errorCode === undefined ? {} : { errorCode: options.errorCode }),
-    ...(options.eventType === undefined ? {} : { eventType: options.eventType }),
-  };
-  if (options.log) return options.log.append(fields);
-  checkAuditFields(fields);
-  return {
-    timestamp: (options.now ?? (() => new Date()))().toISOString(),
-    eventType: fields.eventType ?? AUDIT_EVENT_INJECTION,
-    conversationId,
-    assistantId,
-    promptHash,
-    userId,
-    complianceStatus: fields.complianceStatus ?? 'AUDITED',
-    ...(fields.errorCode === undefined ? {} : { errorCode: fields.errorCode }),
-  };
-}
-
-/** Options of `generateAuditLog`. */
-export interface GenerateAuditLogOptions {
-  /** The log to append to; without one nothing is written and the entry is returned. */
-  log?: AuditLog;
-  complianceStatus?: ComplianceStatus;
-  errorCode?: string;
-  eventType?: string;
-  /** Clock of the returned entry's timestamp, when there is no log (tests). */
-  now?: () => Date;
-}
-
-/** The entry `generateAuditLog` returns without a log: the seed's shape, not chained. */
-export type UnchainedAuditEntry = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'tornBytes' | 'tornSha256'>;
-
-function chain(entry: Omit<AuditEntry, 'hash'>, hmacKey: string | undefined): AuditEntry {
-  return { ...entry, hash: computeEntryHash(entry, hmacKey) };
-}
-
-async function openReadWrite(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  try {
-    const handle = await open(path, 'wx+');
-    await syncDirectory(dirname(path));
-    return handle;
-  } catch (error) {
-    // Created by someone else between the two calls.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return open(path, 'r+');
-    throw error;
-  }
-}
-
-/** Makes a new file's directory entry durable, so a crash cannot lose the file itself. */
-async function syncDirectory(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } catch {
-    // Some platforms refuse fsync on a directory; the file's own syncs still hold.
-  } finally {
-    await dir.close();
-  }
-}
-
-async function writeAll(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, position + offset);
-    offset += bytesWritten;
-  }
-}
-
-interface Tail {
-  /** The last newline-terminated line (without `\n`), if any. */
-  lastLine: string | undefined;
-  /** Bytes after the last `\n` (a torn write), possibly empty. */
-  fragment: Buffer;
-  fragmentStart: number;
-}
-
-/** Reads backwards from the end until it has the last complete line and what follows it. */
-async function readTail(handle: FileHandle, size: number): Promise<Tail> {
-  let block = TAIL_BLOCK;
-  for (;;) {
-    const start = Math.max(0, size - block);
-    const buffer = Buffer.alloc(size - start);
-    await handle.read(buffer, 0, buffer.length, start);
-    const lastNewline = buffer.lastIndexOf(0x0a);
-    if (lastNewline === -1) {
-      if (start > 0) {
-        block *= 2;
-        continue;
-      }
-      return { lastLine: undefined, fragment: buffer, fragmentStart: 0 };
+  async #underLock<T>(work: () => Promise<T>): Promise<T> {
+    await this.#lock.acquire(this.#lockTimeoutMs);
+    try {
+      return await work();
+    } finally {
+      this.#lock.release();
     }
-    const previousNewline = lastNewline === 0 ? -1 : buffer.lastIndexOf(0x0a, lastNewline - 1);
-    if (previousNewline === -1 && start > 0) {
-      block *= 2;
-      continue;
-    }
-    return {
-      lastLine: buffer.subarray(previousNewline + 1, lastNewline).toString('utf8'),
-      fragment: buffer.subarray(lastNewline + 1),
-      fragmentStart: start + lastNewline + 1,
-    };
   }
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(field, 'must be a positive whole number', `set ${field} to 1 or more`, {
+      code: 'invalid.option',
+    });
+  }
+  return value;
 }

@@ -1,40 +1,68 @@
 /**
- * Verification of an audit file written by `AuditLog`: the `seq` sequence, the `prevHash` chain and
- * every entry's own hash, read as a stream so big files cost constant memory.
+ * Verification of an audit trail from any sink: every line is the canonical form of an entry, the
+ * `seq` sequence and the `prevHash` chain hold, every entry's own hash matches, and the trail agrees
+ * with every checkpoint — not cut short of one (`truncated`), not holding another head at its count
+ * (`rewritten`) — while the checkpoints themselves chain and carry valid signatures
+ * (`checkpoint-forged`). One pass over lines and checkpoints together: time linear in the trail's
+ * size, memory bounded by the line limit.
  */
 import { stat } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { type AuditCheckpoint, isSigned, shortKeyId } from './audit-checkpoint.js';
+import { CheckpointChain } from './audit-checkpoint-chain.js';
 import {
   AUDIT_EVENT_TORN_TAIL_RECOVERED,
   type AuditEntry,
   entryHashMatches,
   GENESIS_HASH,
-  parseEntryLine,
+  readEntryLine,
 } from './audit-entry.js';
 import { MAX_AUDIT_LINE_BYTES, readFileLines } from './audit-file-lines.js';
-import type { AuditTrailSource } from './audit-sink.js';
+import { fileTrailSource } from './audit-file-source.js';
+import type { AuditTrailLine, AuditTrailSource } from './audit-sink.js';
+import { type AuditPublicKey, loadAuditPublicKey } from './audit-signing-key.js';
+import { type AuditBreakReason, ChainBreakSuspect } from './audit-verify-suspect.js';
 
-/** Why verification stopped. */
-export type AuditBreakReason =
-  'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'malformed' | 'hash-mismatch';
+export type { AuditBreakReason } from './audit-verify-suspect.js';
+
+/** What the checkpoints proved about an intact trail. */
+export interface AuditCheckpointProof {
+  /** Checkpoints checked. */
+  checked: number;
+  /** Entries the last checkpoint counts; undefined when there is none. */
+  lastCount: number | undefined;
+  /** The last checkpoint is signed. */
+  signed: boolean;
+  /** Key id of the signing key, when signed. */
+  keyId?: string;
+  /** True when the verifier was given the public key and the signatures are by it. */
+  keyPinned: boolean;
+}
 
 /** The chain is intact. */
 export interface AuditVerificationOk {
   ok: true;
+  status: 'ok';
   /** Valid entries (recovery entries included). */
   entries: number;
-  /** The last line is an unterminated partial write (a crash mid-append), not counted in `entries`. */
+  /** The last line is an unterminated partial write after the last checkpoint (a crash mid-append). */
   tornTail: boolean;
-  /** Entries recording a torn tail repaired on reopen (crashes that were recovered). */
+  /** Entries recording a torn tail repaired by a writer (crashes that were recovered). */
   recoveries: number;
-  /** `seq` and `hash` of the last valid entry (0 and the genesis hash for an empty file). */
+  /** `seq` and `hash` of the last valid entry (0 and the genesis hash for an empty trail). */
   lastSeq: number;
   lastHash: string;
+  /** What the checkpoints proved. */
+  checkpoints: AuditCheckpointProof;
+  /** Entries after the last checkpoint, covered only by the chain. */
+  uncovered: number;
 }
 
-/** The chain is broken: `entries` are valid before `brokenAt`. */
+/** The trail is broken: `entries` are valid before `brokenAt`. */
 export interface AuditVerificationBroken {
   ok: false;
+  status: 'broken';
   entries: number;
   brokenAt: {
     /** 1-based line number of the first bad line (one past the end for a truncation). */
@@ -46,172 +74,374 @@ export interface AuditVerificationBroken {
   };
 }
 
+/** The entries are chained with an HMAC key that was not given: nothing about them can be said. */
+export interface AuditVerificationKeyNeeded {
+  ok: false;
+  status: 'key-needed';
+  /** Lines that form a well-linked chain (their hashes could not be checked). */
+  entries: number;
+  message: string;
+}
+
 /** Result of `verifyAuditLog`. */
-export type AuditVerification = AuditVerificationOk | AuditVerificationBroken;
+export type AuditVerification = AuditVerificationOk | AuditVerificationBroken | AuditVerificationKeyNeeded;
 
 /** Options of `verifyAuditLog`. */
 export interface VerifyAuditLogOptions {
-  /** The HMAC key the file was written with. */
+  /** The HMAC key the trail was written with. */
   hmacKey?: string;
   /**
-   * An anchor kept outside the file (`AuditLog.lastSeq` at some point): the file must hold at least
-   * this many entries. Removing whole entries from the end is otherwise undetectable, since what
-   * remains is a valid chain.
+   * The public key the checkpoints must be signed with (a `KeyObject`, PEM text, or a loaded key).
+   * Without it, signatures are checked against the key each checkpoint carries, which proves the
+   * checkpoints were not edited, but not who signed them: compare the reported key id with yours.
+   */
+  publicKey?: KeyObject | string | AuditPublicKey;
+  /**
+   * Checkpoints to verify against instead of the trail's own: a copy kept off the host (a path of a
+   * JSON-lines file, or lines from anywhere).
+   */
+  checkpoints?: string | AsyncIterable<AuditTrailLine>;
+  /**
+   * An anchor kept outside the trail (`AuditLog.lastSeq` at some point): the trail must hold at least
+   * this many entries.
    */
   expectedEntries?: number;
-  /** An anchor kept outside the file (`AuditLog.lastHash`): some entry must have this hash. */
+  /** An anchor kept outside the trail (`AuditLog.lastHash`): some entry must have this hash. */
   expectedLastHash?: string;
 }
 
 /**
- * Verifies a trail: the file at a path, or any sink's or source's lines. Reports the first modified, deleted, inserted, reordered,
- * malformed or (against an anchor) truncated entry. An unterminated last line is a torn tail (a
- * crash mid-write): the result stays `ok` with `tornTail: true`. Every newline-terminated line must
- * be a valid entry, because `AuditLog` repairs torn tails in place on reopen (see its class comment);
- * so a bad line before the end is always reported as tampering. Rejects when the file cannot be read.
+ * Verifies a trail: the file at a path (with its checkpoint file beside it), or any sink's or source's
+ * lines. Reports the first modified, deleted, inserted, reordered, malformed, truncated or rewritten
+ * entry, or forged checkpoint. An unterminated last line after the last checkpoint is a torn tail (a
+ * crash mid-write): the result stays `ok` with `tornTail: true`; before a checkpoint's count it is a
+ * truncation. Every newline-terminated line must be a valid entry, because writers repair torn tails
+ * in place; so a bad line before the end is always reported as tampering.
+ * @throws ValidationError when the trail, the checkpoint copy or the public key cannot be read
  */
 export async function verifyAuditLog(
   trail: string | AuditTrailSource,
   options: VerifyAuditLogOptions = {},
 ): Promise<AuditVerification> {
-  if (typeof trail === 'string') {
-    const path = trail;
-    await stat(path).catch((cause: NodeJS.ErrnoException) => {
-      throw new ValidationError(
-        'auditLogPath',
-        `cannot read the audit file (${cause.code ?? cause.message})`,
-        'check the path',
-        { file: path, code: 'audit.log.unreadable' },
-      );
-    });
-  }
-  const lines = typeof trail === 'string' ? readFileLines(trail) : trail.lines();
-  let expectedSeq = 1;
-  let expectedPrev = GENESIS_HASH;
-  let entries = 0;
-  let recoveries = 0;
-  let tornTail = false;
-  let anchorSeen = options.expectedLastHash === undefined || options.expectedLastHash === GENESIS_HASH;
-  let lineNo = 0;
-  let suspect: Suspect | undefined;
+  if (typeof trail === 'string') await mustExist(trail, 'auditLogPath');
+  const source = typeof trail === 'string' ? fileTrailSource(trail) : trail;
+  let checkpoints: AsyncIterable<AuditTrailLine>;
+  if (options.checkpoints === undefined) checkpoints = source.checkpoints();
+  else if (typeof options.checkpoints === 'string') {
+    await mustExist(options.checkpoints, 'checkpoints');
+    checkpoints = readFileLines(options.checkpoints);
+  } else checkpoints = options.checkpoints;
+  const key = options.publicKey;
+  const pinned =
+    key === undefined
+      ? undefined
+      : typeof key === 'object' && 'keyId' in key
+        ? key
+        : await loadAuditPublicKey({ key }, 'publicKey');
+  return new TrailVerification(options, pinned).run(source.lines(), checkpoints);
+}
 
-  for await (const { text, bytes, terminated } of lines) {
-    lineNo += 1;
+async function mustExist(path: string, field: string): Promise<void> {
+  await stat(path).catch((cause: NodeJS.ErrnoException) => {
+    throw new ValidationError(
+      field,
+      `cannot read the file (${cause.code ?? cause.message})`,
+      'check the path',
+      {
+        file: path,
+        code: 'audit.log.unreadable',
+      },
+    );
+  });
+}
+
+/** A break found, before it is turned into a result. */
+interface Break {
+  line: number;
+  reason: AuditBreakReason;
+  message: string;
+  seq?: number;
+}
+
+/** One verification's state: the entry chain, the checkpoint stream, and what the hashes say. */
+class TrailVerification {
+  readonly #options: VerifyAuditLogOptions;
+  readonly #pinned: AuditPublicKey | undefined;
+  readonly #chain: CheckpointChain;
+  #checkpointLines: AsyncIterator<AuditTrailLine> | undefined;
+  #checkpointLine = 0;
+  /** The next checkpoint the entries have not reached yet. */
+  #pending: AuditCheckpoint | undefined;
+  /** `count` of the last checkpoint the trail matched. */
+  #matchedCount: number | undefined;
+  /** Whether checkpoints say the entries are HMAC-chained (from the first one read). */
+  #hmacChained: boolean | undefined;
+  // Verified so far.
+  #entries = 0;
+  #recoveries = 0;
+  #bytes = 0;
+  #expectedSeq = 1;
+  #expectedPrev = GENESIS_HASH;
+  #anchorSeen: boolean;
+  /** Without a key: entries whose plain SHA-256 matched, and the first that did not. */
+  #plainMatches = 0;
+  #firstMismatch: { line: number; seq: number; entries: number } | undefined;
+
+  constructor(options: VerifyAuditLogOptions, pinned: AuditPublicKey | undefined) {
+    this.#options = options;
+    this.#pinned = pinned;
+    this.#chain = new CheckpointChain(pinned?.keyId);
+    this.#anchorSeen = options.expectedLastHash === undefined || options.expectedLastHash === GENESIS_HASH;
+  }
+
+  async run(
+    lines: AsyncIterable<AuditTrailLine>,
+    checkpoints: AsyncIterable<AuditTrailLine>,
+  ): Promise<AuditVerification> {
+    this.#checkpointLines = checkpoints[Symbol.asyncIterator]();
+    try {
+      return await this.#run(lines);
+    } finally {
+      await this.#checkpointLines.return?.();
+    }
+  }
+
+  async #run(lines: AsyncIterable<AuditTrailLine>): Promise<AuditVerification> {
+    const first = (await this.#nextCheckpoint()) ?? (await this.#meetCheckpoints(0));
+    if (first) return this.#broken(first);
+    let lineNo = 0;
+    let tornTail = false;
+    let suspect: ChainBreakSuspect | undefined;
+    // A malformed line, held while reading on tells whether an earlier hash mismatch was an edit.
+    let malformed: Break | undefined;
+    for await (const { text, bytes, terminated } of lines) {
+      lineNo += 1;
+      if (suspect || malformed) {
+        if (bytes <= MAX_AUDIT_LINE_BYTES) {
+          suspect?.observe(lineNo, text, terminated);
+          this.#observePlain(text, terminated);
+        }
+        if (malformed && this.#plainMatches > 0) break;
+        continue;
+      }
+      if (!terminated) {
+        tornTail = true;
+        break;
+      }
+      const reading =
+        bytes > MAX_AUDIT_LINE_BYTES
+          ? { problem: `is ${bytes} bytes long, more than any audit entry (${MAX_AUDIT_LINE_BYTES})` }
+          : readEntryLine(text);
+      if (reading.entry === undefined) {
+        malformed = { line: lineNo, reason: 'malformed', message: reading.problem };
+        if (!this.#hashPending()) break;
+        continue;
+      }
+      const entry = reading.entry;
+      const hashBreak = this.#checkHash(entry, lineNo);
+      if (hashBreak) return this.#broken(hashBreak);
+      if (entry.seq !== this.#expectedSeq || entry.prevHash !== this.#expectedPrev) {
+        const hashKey = this.#hashPending() ? false : this.#options.hmacKey;
+        suspect = new ChainBreakSuspect(lineNo, entry, this.#expectedSeq, this.#expectedPrev, hashKey);
+        continue;
+      }
+      this.#entries += 1;
+      this.#bytes += bytes + 1;
+      if (entry.eventType === AUDIT_EVENT_TORN_TAIL_RECOVERED) this.#recoveries += 1;
+      if (entry.hash === this.#options.expectedLastHash) this.#anchorSeen = true;
+      this.#expectedSeq = entry.seq + 1;
+      this.#expectedPrev = entry.hash;
+      const checkpointBreak = await this.#meetCheckpoints(lineNo);
+      if (checkpointBreak) return this.#broken(checkpointBreak);
+    }
+
+    // Without a key, a hash mismatch in a trail whose other hashes are plain SHA-256 was an edit.
+    const plainTrail = this.#plainMatches > 0 || this.#hmacChained === false;
+    if (this.#firstMismatch !== undefined && plainTrail) return this.#broken(this.#mismatchBreak());
+    if (malformed) return this.#broken(malformed);
     if (suspect) {
-      if (bytes <= MAX_AUDIT_LINE_BYTES) suspect.observe(lineNo, text, terminated);
-      continue;
+      const [reason, message] = suspect.classify();
+      return this.#broken({ line: suspect.line, reason, message, seq: suspect.entry.seq });
     }
-    if (!terminated) {
-      tornTail = true;
-      break;
+    const end = lineNo + (tornTail ? 0 : 1);
+    if (this.#firstMismatch !== undefined) {
+      return {
+        ok: false,
+        status: 'key-needed',
+        entries: this.#entries,
+        message: `${this.#entries} entries are chained with an HMAC key: pass the key to verify them`,
+      };
     }
-    const entry = bytes > MAX_AUDIT_LINE_BYTES ? undefined : parseEntryLine(text);
-    if (entry === undefined) {
-      return broken(entries, lineNo, 'malformed', 'is not a well-formed audit entry');
-    }
-    if (!entryHashMatches(entry, options.hmacKey)) {
-      return broken(
-        entries,
-        lineNo,
-        'modified',
-        `its hash does not match its content (the entry was altered${options.hmacKey === undefined ? '' : ', or the HMAC key differs'})`,
-        entry.seq,
-      );
-    }
-    if (entry.seq !== expectedSeq || entry.prevHash !== expectedPrev) {
-      suspect = new Suspect(lineNo, entry, expectedSeq, expectedPrev, options.hmacKey);
-      continue;
-    }
-    entries += 1;
-    if (entry.eventType === AUDIT_EVENT_TORN_TAIL_RECOVERED) recoveries += 1;
-    if (entry.hash === options.expectedLastHash) anchorSeen = true;
-    expectedSeq = entry.seq + 1;
-    expectedPrev = entry.hash;
+    const truncation = this.#truncation(end, tornTail);
+    if (truncation) return this.#broken(truncation);
+    const last = this.#chain.last;
+    return {
+      ok: true,
+      status: 'ok',
+      entries: this.#entries,
+      tornTail,
+      recoveries: this.#recoveries,
+      lastSeq: this.#expectedSeq - 1,
+      lastHash: this.#expectedPrev,
+      checkpoints: {
+        checked: this.#chain.accepted,
+        lastCount: last?.count,
+        signed: last !== undefined && isSigned(last),
+        ...(last?.keyId === undefined ? {} : { keyId: last.keyId }),
+        keyPinned: this.#pinned !== undefined && last?.keyId === this.#pinned.keyId,
+      },
+      uncovered: this.#entries - (last?.count ?? 0),
+    };
   }
 
-  if (suspect) return broken(entries, suspect.line, ...suspect.classify(), suspect.entry.seq);
-  const truncatedLine = lineNo + (tornTail ? 0 : 1);
-  const cut = tornTail ? ' and the last line is cut mid-entry' : '';
-  if (options.expectedEntries !== undefined && entries < options.expectedEntries) {
-    return broken(
-      entries,
-      truncatedLine,
-      'truncated',
-      `the file holds ${entries} entries, expected at least ${options.expectedEntries}${cut}`,
+  /** True when, without a key, a hash mismatched and no entry has yet shown the chain is plain. */
+  #hashPending(): boolean {
+    return (
+      this.#options.hmacKey === undefined && this.#firstMismatch !== undefined && this.#plainMatches === 0
     );
   }
-  if (!anchorSeen) {
-    return broken(entries, truncatedLine, 'truncated', `no entry has the expected last hash${cut}`);
+
+  /** After a break, counts later entries whose plain SHA-256 matches (while that question is open). */
+  #observePlain(text: string, terminated: boolean): void {
+    if (!terminated || !this.#hashPending()) return;
+    const entry = readEntryLine(text).entry;
+    if (entry !== undefined && entryHashMatches(entry)) this.#plainMatches += 1;
   }
-  return { ok: true, entries, tornTail, recoveries, lastSeq: expectedSeq - 1, lastHash: expectedPrev };
-}
 
-function broken(
-  entries: number,
-  line: number,
-  reason: AuditBreakReason,
-  message: string,
-  seq?: number,
-): AuditVerificationBroken {
-  return {
-    ok: false,
-    entries,
-    brokenAt: { line, ...(seq === undefined ? {} : { seq }), reason, message: `line ${line}: ${message}` },
-  };
-}
-
-/**
- * A self-consistent entry that does not continue the chain. Reads on to find the entry that should
- * have come (same `seq` and `prevHash` as expected) and whether this one appears again, which tells
- * an insertion from a reordering or a deletion.
- */
-class Suspect {
-  #successorLine: number | undefined;
-  #successorHash: string | undefined;
-  #duplicated = false;
-
-  constructor(
-    readonly line: number,
-    readonly entry: AuditEntry,
-    readonly expectedSeq: number,
-    readonly expectedPrev: string,
-    readonly hmacKey: string | undefined,
-  ) {}
-
-  observe(line: number, text: string, terminated: boolean): void {
-    if (!terminated) return;
-    const other = parseEntryLine(text);
-    if (other === undefined) return;
-    if (other.hash === this.entry.hash) this.#duplicated = true;
-    if (
-      this.#successorLine === undefined &&
-      other.seq === this.expectedSeq &&
-      other.prevHash === this.expectedPrev &&
-      entryHashMatches(other, this.hmacKey)
-    ) {
-      this.#successorLine = line;
-      this.#successorHash = other.hash;
+  /**
+   * Checks an entry's own hash. With a key a mismatch is a break. Without one, an HMAC-chained trail
+   * mismatches everywhere: the first mismatch is held until a plain match (then it was an edit) or the
+   * end (then a key is needed, unless the checkpoints say the chain is plain).
+   */
+  #checkHash(entry: AuditEntry, line: number): Break | undefined {
+    const key = this.#options.hmacKey;
+    if (entryHashMatches(entry, key)) {
+      if (key !== undefined) return undefined;
+      this.#plainMatches += 1;
+      return this.#firstMismatch === undefined ? undefined : this.#mismatchBreak();
     }
+    if (key !== undefined) {
+      const plain = entryHashMatches(entry);
+      return {
+        line,
+        seq: entry.seq,
+        reason: 'modified',
+        message: plain
+          ? 'its hash is plain SHA-256: the trail is not chained with an HMAC key (verify it without one)'
+          : 'its hash does not match its content (the entry was altered, or the HMAC key differs)',
+      };
+    }
+    if (this.#plainMatches > 0 || this.#hmacChained === false) {
+      return { line, seq: entry.seq, reason: 'modified', message: 'its hash does not match its content' };
+    }
+    this.#firstMismatch ??= { line, seq: entry.seq, entries: this.#entries };
+    return undefined;
   }
 
-  classify(): [AuditBreakReason, string] {
-    const { entry, expectedSeq } = this;
-    const claims = `seq ${entry.seq} where seq ${expectedSeq} was expected`;
-    if (this.#successorLine === undefined) {
-      if (entry.seq > expectedSeq)
-        return ['deleted', `${claims}: entries ${expectedSeq}..${entry.seq - 1} are missing`];
-      if (entry.seq === expectedSeq) {
-        return [
-          'hash-mismatch',
-          'its prevHash is not the hash of the previous entry (one of them was rewritten)',
-        ];
+  #mismatchBreak(): Break {
+    const { line, seq } = this.#firstMismatch!;
+    this.#entries = this.#firstMismatch!.entries;
+    return { line, seq, reason: 'modified', message: 'its hash does not match its content' };
+  }
+
+  /** Reads the next checkpoint into `#pending`; a checkpoint that breaks the rules is a break. */
+  async #nextCheckpoint(): Promise<Break | undefined> {
+    this.#pending = undefined;
+    const next = await this.#checkpointLines!.next();
+    if (next.done === true) return undefined;
+    const line = next.value;
+    this.#checkpointLine += 1;
+    // A checkpoint line a crash cut short proves nothing and breaks nothing.
+    if (!line.terminated) return undefined;
+    const acceptance =
+      line.bytes > MAX_AUDIT_LINE_BYTES ? { problem: 'is too long' } : this.#chain.accept(line.text);
+    if (acceptance.checkpoint === undefined) {
+      return {
+        line: this.#entries + 1,
+        reason: 'checkpoint-forged',
+        message: `checkpoint ${this.#checkpointLine} ${acceptance.problem}`,
+      };
+    }
+    this.#hmacChained ??= acceptance.checkpoint.chain === 'hmac-sha256';
+    this.#pending = acceptance.checkpoint;
+    return undefined;
+  }
+
+  /** Compares the trail with every checkpoint at the current count. */
+  async #meetCheckpoints(line: number): Promise<Break | undefined> {
+    while (this.#pending !== undefined && this.#pending.count <= this.#entries) {
+      const checkpoint = this.#pending;
+      const head = this.#expectedPrev;
+      if (checkpoint.count < this.#entries || checkpoint.headHash !== head) {
+        return {
+          line,
+          reason: 'rewritten',
+          message: `entry ${checkpoint.count} is not the one checkpoint ${this.#checkpointLine} names${this.#since()}`,
+        };
       }
-      return ['inserted', `${claims}: this entry does not belong here`];
+      if (checkpoint.trailBytes !== undefined && checkpoint.trailBytes !== this.#bytes) {
+        return {
+          line,
+          reason: 'rewritten',
+          message: `the trail up to entry ${checkpoint.count} is ${this.#bytes} bytes, checkpoint ${this.#checkpointLine} says ${checkpoint.trailBytes}${this.#since()}`,
+        };
+      }
+      this.#matchedCount = checkpoint.count;
+      const next = await this.#nextCheckpoint();
+      if (next) return next;
     }
-    if (this.#duplicated) return ['inserted', `${claims}: a copy of an entry that appears again later`];
-    if (this.#successorLine === this.line + 1 && entry.prevHash !== this.#successorHash) {
-      return ['inserted', `${claims}: the chain resumes on the next line without it`];
+    return undefined;
+  }
+
+  /** Where a rewrite may start: after the last checkpoint that matched. */
+  #since(): string {
+    const from = this.#matchedCount === undefined ? 1 : this.#matchedCount + 1;
+    return `: entries from ${from} on were rewritten`;
+  }
+
+  /** Fewer entries than a checkpoint or an anchor counts. */
+  #truncation(end: number, tornTail: boolean): Break | undefined {
+    const cut = tornTail ? ' and the last line is cut mid-entry' : '';
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      return {
+        line: end,
+        reason: 'truncated',
+        message: `the trail holds ${this.#entries} entries but a ${isSigned(pending) ? `checkpoint signed by key ${shortKeyId(pending.keyId!)}` : 'checkpoint'} counts ${pending.count}${cut}`,
+      };
     }
-    return ['reordered', `${claims}: entry ${expectedSeq} is on line ${this.#successorLine}`];
+    if (this.#pinned !== undefined && this.#chain.signedBy === undefined) {
+      return {
+        line: end,
+        reason: 'checkpoint-forged',
+        message: `no checkpoint is signed by key ${shortKeyId(this.#pinned.keyId)} (the checkpoints are missing or were replaced)`,
+      };
+    }
+    const expected = this.#options.expectedEntries;
+    if (expected !== undefined && this.#entries < expected) {
+      return {
+        line: end,
+        reason: 'truncated',
+        message: `the trail holds ${this.#entries} entries, expected at least ${expected}${cut}`,
+      };
+    }
+    if (!this.#anchorSeen) {
+      return { line: end, reason: 'truncated', message: `no entry has the expected last hash${cut}` };
+    }
+    return undefined;
+  }
+
+  #broken(found: Break): AuditVerificationBroken {
+    return {
+      ok: false,
+      status: 'broken',
+      entries: this.#entries,
+      brokenAt: {
+        line: found.line,
+        ...(found.seq === undefined ? {} : { seq: found.seq }),
+        reason: found.reason,
+        message: `line ${found.line}: ${found.message}`,
+      },
+    };
   }
 }

@@ -13,15 +13,14 @@ export {
 } from './audit-entry.js';
 export { checkAuditFields, type AuditAppendFields } from './audit-fields.js';
 export type { AuditAppendResult, AuditSink, AuditTrailLine, AuditTrailSource } from './audit-sink.js';
-export { fileTrailSource, openAuditSink, type OpenAuditSinkOptions } from './audit-open-sink.js';
+export { fileTrailSource } from './audit-file-source.js';
+export { openAuditSink, type OpenAuditSinkOptions } from './audit-open-sink.js';
+export { AuditLog, type AuditLogOptions, type TornTailRecovery } from './audit-log.js';
 export {
-  AuditLog,
   generateAuditLog,
-  type AuditLogOptions,
   type GenerateAuditLogOptions,
-  type TornTailRecovery,
   type UnchainedAuditEntry,
-} from './audit-log.js';
+} from './audit-generate.js';
 export {
   verifyAuditLog,
   type AuditBreakReason,

@@ -9,7 +9,8 @@ import {
   GENESIS_HASH,
   type AuditEntry,
 } from '../../src/observe/audit-entry.js';
-import { AuditLog, generateAuditLog, type AuditAppendFields } from '../../src/observe/audit-log.js';
+import { generateAuditLog } from '../../src/observe/audit-generate.js';
+import { AuditLog, type AuditAppendFields } from '../../src/observe/audit-log.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
 import { promptHash } from '../../src/observe/canonical-json.js';
 
@@ -85,11 +86,15 @@ describe('AuditLog', () => {
     );
     expect(await verifyAuditLog(path)).toEqual({
       ok: true,
+      status: 'ok',
       entries: 2,
       tornTail: false,
       recoveries: 0,
       lastSeq: 2,
       lastHash: b!.hash,
+      // One checkpoint when the trail was created, one at close.
+      checkpoints: { checked: 2, lastCount: 2, signed: false, keyPinned: false },
+      uncovered: 0,
     });
   });
 
@@ -134,7 +139,8 @@ describe('AuditLog', () => {
 
     expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(more.map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => 201 + i));
-    expect(syncs.mock.calls.length).toBeLessThanOrEqual(4);
+    // At most 4 batches of entries, plus the checkpoints written at creation and at close.
+    expect(syncs.mock.calls.length).toBeLessThanOrEqual(6);
     const entries = await readEntries(path);
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 221 }, (_, i) => i + 1));
     expect(entries.map((e) => e.conversationId).slice(0, 200)).toEqual(results.map((_, i) => `conv-${i}`));
@@ -151,18 +157,20 @@ describe('AuditLog', () => {
       order.push('synced');
     });
     const log = await AuditLog.open(path);
+    order.length = 0; // the first checkpoint's sync, at creation
     await log.append(fields(1)).then(() => order.push('resolved'));
     await log.close();
-    expect(order).toEqual(['synced', 'resolved']);
+    // The entry's sync, the answer, then the last checkpoint's sync at close.
+    expect(order).toEqual(['synced', 'resolved', 'synced']);
   });
 
   it('fails the batch and refuses further appends when the disk refuses', async () => {
     const path = join(dir, 'audit.jsonl');
     const proto = await fileHandlePrototype(join(dir, 'probe'));
+    const log = await AuditLog.open(path);
     vi.spyOn(proto, 'datasync').mockRejectedValue(
       Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }),
     );
-    const log = await AuditLog.open(path);
     const outcomes = await Promise.allSettled([log.append(fields(1)), log.append(fields(2))]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     const error = (outcomes[0] as PromiseRejectedResult).reason as GenesysPromptError;
@@ -288,11 +296,7 @@ describe('AuditLog', () => {
       await Promise.all([1, 2, 3].map((i) => log.append(fields(i))));
       await log.close();
       expect(await verifyAuditLog(path, { hmacKey: 'k1' })).toMatchObject({ ok: true, entries: 3 });
-      expect(await verifyAuditLog(path)).toMatchObject({
-        ok: false,
-        entries: 0,
-        brokenAt: { line: 1, reason: 'modified' },
-      });
+      expect(await verifyAuditLog(path)).toMatchObject({ ok: false, status: 'key-needed', entries: 3 });
       expect(await verifyAuditLog(path, { hmacKey: 'k2' })).toMatchObject({
         ok: false,
         brokenAt: { line: 1 },

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEntryHash, type AuditEntry } from '../../src/observe/audit-entry.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
+import type { AuditTrailLine } from '../../src/observe/audit-sink.js';
 import { verifyAuditLog, type AuditBreakReason } from '../../src/observe/audit-verify.js';
 import { canonicalJson, promptHash } from '../../src/observe/canonical-json.js';
 
@@ -17,6 +18,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** An empty source of checkpoint lines: verification by the chain alone. */
+async function* noLines(): AsyncGenerator<AuditTrailLine> {}
 
 /** Writes `count` entries through AuditLog and returns the file's lines (without newlines). */
 async function writeLog(count: number): Promise<{ path: string; lines: string[]; lastHash: string }> {
@@ -175,30 +179,41 @@ describe('verifyAuditLog', () => {
         const { text, expected } = applyTamper(lines, tamper);
         await writeFile(path, text);
         const result = await verifyAuditLog(path);
+        // The same file judged by its chain alone, as if its checkpoint file were lost.
+        const chainOnly = await verifyAuditLog(path, { checkpoints: noLines() });
         if (expected === 'undetectable') {
-          // A whole last entry removed leaves a valid chain: only an anchor kept elsewhere tells.
-          expect(result).toMatchObject({ ok: true, entries: n - 1 });
-          expect(await verifyAuditLog(path, { expectedEntries: n })).toMatchObject({
+          // A whole last entry removed leaves a valid chain: the checkpoint written at close tells,
+          // and without it only an anchor kept elsewhere does.
+          expect(result).toMatchObject({
+            ok: false,
+            entries: n - 1,
+            brokenAt: { reason: 'truncated', line: n },
+          });
+          expect(chainOnly).toMatchObject({ ok: true, entries: n - 1 });
+          expect(await verifyAuditLog(path, { checkpoints: noLines(), expectedEntries: n })).toMatchObject({
             ok: false,
             brokenAt: { reason: 'truncated', line: n },
           });
-          expect(await verifyAuditLog(path, { expectedLastHash: lastHash })).toMatchObject({
-            ok: false,
-            brokenAt: { reason: 'truncated' },
-          });
+          expect(
+            await verifyAuditLog(path, { checkpoints: noLines(), expectedLastHash: lastHash }),
+          ).toMatchObject({ ok: false, brokenAt: { reason: 'truncated' } });
         } else if ('tornEntries' in expected) {
-          expect(result).toMatchObject({ ok: true, entries: expected.tornEntries, tornTail: true });
-          expect(await verifyAuditLog(path, { expectedEntries: n })).toMatchObject({
+          // A cut inside what a checkpoint covers is a truncation, not a crash.
+          expect(result).toMatchObject({
             ok: false,
+            entries: expected.tornEntries,
             brokenAt: { reason: 'truncated' },
           });
+          expect(chainOnly).toMatchObject({ ok: true, entries: expected.tornEntries, tornTail: true });
         } else {
-          expect(result.ok).toBe(false);
-          if (result.ok) return;
-          expect(result.brokenAt.line).toBe(expected.line);
-          expect(expected.reasons).toContain(result.brokenAt.reason);
-          expect(result.entries).toBe(expected.entries);
-          expect(result.brokenAt.message).toMatch(new RegExp(`^line ${expected.line}: `));
+          for (const judged of [result, chainOnly]) {
+            expect(judged.status).toBe('broken');
+            if (judged.status !== 'broken') return;
+            expect(judged.brokenAt.line).toBe(expected.line);
+            expect(expected.reasons).toContain(judged.brokenAt.reason);
+            expect(judged.entries).toBe(expected.entries);
+            expect(judged.brokenAt.message).toMatch(new RegExp(`^line ${expected.line}: `));
+          }
         }
       }),
       { seed: 20250101, numRuns: 120 },
