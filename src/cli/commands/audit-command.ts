@@ -82,7 +82,7 @@ export function auditCommand(setExitCode: (code: ExitCode) => void): Command {
       process.stdout.write(
         [
           `key ${shortKeyId(pair.keyId)} (${pair.keyId})`,
-          `private key: ${privatePath} (mode 600; give it to the writers: ${AUDIT_SIGNING_KEY_FILE_ENV}=${privatePath} or --audit-signing-key-file)`,
+          `private key: ${privatePath} (mode 600; give it to the writers: ${AUDIT_SIGNING_KEY_FILE_ENV}=${privatePath})`,
           `public key:  ${publicPath} (give it to whoever verifies: audit verify --public-key ${publicPath})`,
           '',
         ].join('\n'),
