@@ -285,7 +285,7 @@ export class GenesysApi implements RestCaller {
           spec.path,
           spec.method,
           spec.pathParams,
-          {},
+          spec.query ?? {},
           {},
           {},
           spec.body,

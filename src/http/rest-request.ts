@@ -7,10 +7,12 @@ import type { z } from 'zod';
 
 /** A request to one endpoint. */
 export interface RestRequest<T> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path template with `{name}` parameters, e.g. `/api/v2/guides/{guideId}`. */
   path: string;
   pathParams: Record<string, string>;
+  /** Query parameters (`?name=value`), encoded by the SDK. */
+  query?: Record<string, string | number>;
   body?: unknown;
   /** Extra headers (never `Authorization`: the pipeline sets it). */
   headers?: Record<string, string>;
