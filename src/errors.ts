@@ -203,6 +203,31 @@ export class StreamError extends GenesysPromptError {
   }
 }
 
+/**
+ * Something a server sent is larger than a configured limit (a REST body, a socket frame, the answer
+ * text, chunks held across a gap). Names the limit and the option that raises it; never retried.
+ */
+export class LimitExceededError extends GenesysPromptError {
+  /** The option that sets the limit, e.g. `limits.maxResponseBodyBytes`. */
+  readonly option: string;
+  /** The limit in force. */
+  readonly limit: number;
+  /**
+   * @param what what grew too large, e.g. `the answer of conversation 42`
+   * @param option the option that sets the limit
+   * @param limit the limit in force
+   * @param unit what the limit counts (`bytes`, `characters`, `chunks`)
+   */
+  constructor(what: string, option: string, limit: number, unit: string, options: { cause?: unknown } = {}) {
+    super(
+      `${what} exceeds ${option} (${limit} ${unit}); raise ${option} if this size is expected from a server you trust`,
+      { code: 'limit.exceeded', cause: options.cause },
+    );
+    this.option = option;
+    this.limit = limit;
+  }
+}
+
 /** What to do next for each status, so messages say the fix. */
 const STATUS_ADVICE: Record<number, string> = {
   400: 'fix the request fields named in the details',

@@ -6,7 +6,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
+import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
+import { timerDelay } from '../timer-delay.js';
 import {
   SdkAbstractHttpClient,
   type SdkHttpClient,
@@ -45,6 +47,8 @@ export interface KeepAliveHttpClientOptions {
   timeoutMs?: number;
   /** Agent for https (e.g. the caller's mTLS or proxy agent); not destroyed by `close()`. */
   httpsAgent?: https.Agent;
+  /** Largest answer body in bytes, counted as it arrives (default `limits.maxResponseBodyBytes`, 32 MiB). */
+  maxResponseBodyBytes?: number;
 }
 
 /** SDK HTTP client on Node's http/https with keep-alive connections. */
@@ -56,11 +60,13 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
   #ownsHttpsAgent: boolean;
   #next: RequestContext | undefined;
   #closed = false;
+  readonly #maxBodyBytes: number;
 
-  /** @param options default timeout and optional https agent */
+  /** @param options default timeout, optional https agent, body size limit */
   constructor(options: KeepAliveHttpClientOptions = {}) {
     super();
     this.timeout = options.timeoutMs ?? 30_000;
+    this.#maxBodyBytes = options.maxResponseBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxResponseBodyBytes;
     this.#ownsHttpsAgent = options.httpsAgent === undefined;
     this.#httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
   }
@@ -107,6 +113,7 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
     const isHttps = url.protocol === 'https:';
     const where = `${options.method} ${url.origin}${url.pathname}`;
     const timeoutMs = context.timeoutMs ?? this.timeout;
+    const maxBodyBytes = this.#maxBodyBytes;
 
     return new Promise<SdkHttpResponse>((resolve, reject) => {
       let settled = false;
@@ -129,7 +136,7 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
             `${where} got no complete answer within ${timeoutMs} ms; raise timeoutMs or retry`,
           ),
         );
-      }, timeoutMs);
+      }, timerDelay(timeoutMs));
       const onAbort = (): void => {
         req.destroy(new AbortError());
       };
@@ -138,12 +145,37 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
       req.on('error', (error) => finish(transportError(error, where)));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        const tooLarge = (): void => {
+          const error = new LimitExceededError(
+            `the answer body of ${where}`,
+            LIMIT_OPTION.maxResponseBodyBytes,
+            maxBodyBytes,
+            'bytes',
+          );
+          chunks.length = 0;
+          finish(error);
+          res.on('error', () => undefined);
+          // The connection carries the rest of the body: it cannot be reused.
+          req.destroy(error);
+        };
+        // A declared length over the limit is refused before a byte of the body is read.
+        if (Number(res.headers['content-length'] ?? 0) > maxBodyBytes) {
+          tooLarge();
+          return;
+        }
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          received += chunk.length;
+          if (received > maxBodyBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         res.on('error', (error) => finish(transportError(error, where)));
         res.on('aborted', () =>
           finish(new ConnectionError(`${where}: the connection was reset mid-answer; retry`)),
         );
         res.on('end', () => {
+          if (settled) return;
           const text = Buffer.concat(chunks).toString('utf8');
           const responseHeaders = flattenHeaders(res.headers);
           const body = parseBody(text, responseHeaders['content-type']);

@@ -14,6 +14,7 @@
 import type { Conversation } from '../contract/conversation.js';
 import type { AiResponseComplete, AiStreamEvent } from '../contract/stream-events.js';
 import { AbortError, StreamError } from '../errors.js';
+import type { ResponseLimits } from '../limits.js';
 import { ResponseAccumulator, type AppliedChunk } from './response-accumulator.js';
 import type {
   ConversationStreamHandle,
@@ -31,6 +32,8 @@ export interface ConversationStreamHooks {
   onSettled?: () => void;
   /** Quiet time in ms before a doubtful stream reads the conversation (default 1000). */
   idleReadMs?: number;
+  /** Answer size limits (default `DEFAULT_RESPONSE_LIMITS`); past them the stream fails with `LimitExceededError`. */
+  limits?: Pick<ResponseLimits, 'maxAnswerChars' | 'maxPendingChunks'>;
 }
 
 type Completion = AiResponseComplete['data'];
@@ -80,6 +83,10 @@ export class ConversationStream implements ConversationStreamHandle {
     this.#accumulator = new ResponseAccumulator({
       budgetTokens: options.budgetTokens,
       countTokens: options.countTokens,
+      ...(hooks.limits?.maxAnswerChars === undefined ? {} : { maxChars: hooks.limits.maxAnswerChars }),
+      ...(hooks.limits?.maxPendingChunks === undefined
+        ? {}
+        : { maxPendingChunks: hooks.limits.maxPendingChunks }),
     });
     this.#hooks = hooks;
     this.#collect = options.collectChunks ?? true;
@@ -143,8 +150,14 @@ export class ConversationStream implements ConversationStreamHandle {
   /** Feeds one AI response event of this conversation. */
   handleEvent(event: AiStreamEvent): void {
     if (this.#settled) return;
-    if (event.type === 'aiResponseChunk') this.#onChunk(event.data.sequence, event.data.content);
-    else if (event.type === 'aiResponseComplete') this.#onComplete(event.data);
+    if (event.type === 'aiResponseChunk') {
+      // Past a size limit the accumulator throws: this stream fails, the socket and its others go on.
+      try {
+        this.#onChunk(event.data.sequence, event.data.content);
+      } catch (error) {
+        this.#fail(error);
+      }
+    } else if (event.type === 'aiResponseComplete') this.#onComplete(event.data);
     else {
       this.#fail(
         new StreamError(`the AI response failed: ${event.data.message}`, {

@@ -1,7 +1,10 @@
 /**
  * One conversation's answer, assembled from chunks that may arrive late, twice, or not at all, and from
- * conversation reads that fill the gaps (PRODUCT.md 4.5 "nothing lost, nothing doubled").
+ * conversation reads that fill the gaps (PRODUCT.md 4.5 "nothing lost, nothing doubled"). What it
+ * holds is bounded: the answer text (chunks held across a gap included) and the number of held chunks.
  */
+import { LimitExceededError } from '../errors.js';
+import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
 
 /** Counts the tokens of a piece of text (the lead passes the BPE counter). */
 export type TokenCounter = (text: string) => number;
@@ -19,6 +22,10 @@ export interface ResponseAccumulatorOptions {
   budgetTokens?: number;
   /** Required with a budget; counted per applied piece, never over the whole text again. */
   countTokens?: TokenCounter;
+  /** Longest answer in characters, held chunks included (default `limits.maxAnswerChars`, 8 Mi). */
+  maxChars?: number;
+  /** Most chunks held beyond a gap (default `limits.maxPendingChunks`, 1 000). */
+  maxPendingChunks?: number;
 }
 
 /**
@@ -27,6 +34,10 @@ export interface ResponseAccumulatorOptions {
  */
 export class ResponseAccumulator {
   #parts: string[] = [];
+  /** Characters in `#parts`. */
+  #length = 0;
+  /** Characters in `#pending`. */
+  #pendingChars = 0;
   #sequence = 0;
   #tokens = 0;
   #duplicates = 0;
@@ -34,11 +45,15 @@ export class ResponseAccumulator {
   readonly #pending = new Map<number, string>();
   readonly #budget: number;
   readonly #countTokens: TokenCounter | undefined;
+  readonly #maxChars: number;
+  readonly #maxPending: number;
 
-  /** @param options budget and token counter */
+  /** @param options budget, token counter and size limits */
   constructor(options: ResponseAccumulatorOptions = {}) {
     this.#budget = options.budgetTokens ?? Number.POSITIVE_INFINITY;
     this.#countTokens = options.countTokens;
+    this.#maxChars = options.maxChars ?? DEFAULT_RESPONSE_LIMITS.maxAnswerChars;
+    this.#maxPending = options.maxPendingChunks ?? DEFAULT_RESPONSE_LIMITS.maxPendingChunks;
     if (Number.isFinite(this.#budget) && this.#countTokens === undefined) {
       throw new TypeError('ResponseAccumulator: a budget needs a countTokens function');
     }
@@ -73,6 +88,7 @@ export class ResponseAccumulator {
   /**
    * Applies one chunk event.
    * @returns the pieces appended, in order (empty for a duplicate or a chunk beyond a gap)
+   * @throws LimitExceededError when the answer or the chunks held beyond a gap grow past their limits
    */
   applyChunk(sequence: number, content: string): AppliedChunk[] {
     if (this.#budgetReached) return [];
@@ -81,7 +97,17 @@ export class ResponseAccumulator {
       return [];
     }
     if (sequence > this.#sequence + 1) {
+      if (this.#pending.size >= this.#maxPending) {
+        throw new LimitExceededError(
+          `chunks held after a gap in sequence (waiting for ${this.#sequence + 1})`,
+          LIMIT_OPTION.maxPendingChunks,
+          this.#maxPending,
+          'chunks',
+        );
+      }
+      this.#checkLength(this.#length + this.#pendingChars + content.length);
       this.#pending.set(sequence, content);
+      this.#pendingChars += content.length;
       return [];
     }
     const applied: AppliedChunk[] = [];
@@ -94,19 +120,23 @@ export class ResponseAccumulator {
    * Takes a conversation read (4.4): its text is authoritative for sequences `1..sequence`, so it is
    * used only when it is ahead of what this holds; then buffered chunks above it are applied.
    * @returns the pieces appended, in order (one piece for what the read added)
+   * @throws LimitExceededError when the read's text is longer than the answer limit
    */
   reconcile(read: { text: string; sequence: number }): AppliedChunk[] {
     if (this.#budgetReached || read.sequence <= this.#sequence) return [];
+    this.#checkLength(read.text.length);
     const current = this.text;
     // The read's text extends ours, since both are the server's text up to their sequence.
     const added = read.text.startsWith(current) ? read.text.slice(current.length) : read.text;
     if (!read.text.startsWith(current)) {
       this.#parts = [];
+      this.#length = 0;
       this.#tokens = 0;
     }
-    for (const seq of this.#pending.keys()) {
+    for (const [seq, held] of this.#pending) {
       if (seq <= read.sequence) {
         this.#pending.delete(seq);
+        this.#pendingChars -= held.length;
         this.#duplicates += 1;
       }
     }
@@ -116,14 +146,28 @@ export class ResponseAccumulator {
     return applied;
   }
 
+  #checkLength(chars: number): void {
+    if (chars > this.#maxChars) {
+      throw new LimitExceededError(
+        'the answer text',
+        LIMIT_OPTION.maxAnswerChars,
+        this.#maxChars,
+        'characters',
+      );
+    }
+  }
+
   #append(sequence: number, content: string, applied: AppliedChunk[]): void {
+    this.#checkLength(this.#length + this.#pendingChars + content.length);
     this.#parts.push(content);
+    this.#length += content.length;
     this.#sequence = sequence;
     applied.push({ sequence, content });
     if (this.#countTokens !== undefined && content !== '') this.#tokens += this.#countTokens(content);
     if (this.#tokens >= this.#budget) {
       this.#budgetReached = true;
       this.#pending.clear();
+      this.#pendingChars = 0;
     }
   }
 
@@ -133,6 +177,7 @@ export class ResponseAccumulator {
       const next = this.#pending.get(this.#sequence + 1);
       if (next === undefined) return;
       this.#pending.delete(this.#sequence + 1);
+      this.#pendingChars -= next.length;
       this.#append(this.#sequence + 1, next, applied);
     }
   }
