@@ -55,11 +55,15 @@ export interface ConversationSink {
   publish(record: ConversationRecord, event: AiStreamEvent): void;
   /** The drop fault: terminate every socket carrying the conversation. */
   dropSockets(conversationId: string): void;
+  /** True when some socket would receive the conversation's events now. */
+  hasSubscriber(conversationId: string): boolean;
 }
 
 /** Timing of the engine. */
 export interface ConversationEngineOptions {
   firstChunkDelayMs: number;
+  /** Hold a conversation before its first event until `sink.hasSubscriber` says yes. */
+  holdFirstChunkUntilSubscribed: boolean;
   chunkIntervalMs: number;
   tokensPerChunk: number;
   retainCompletedMs: number;
@@ -210,8 +214,10 @@ export class ConversationEngine {
 
   #tick(): void {
     const now = Date.now();
+    const hold = this.#options.holdFirstChunkUntilSubscribed;
     for (const record of this.#active) {
       if (record.nextAt > now) continue;
+      if (hold && record.sent === 0 && !this.#sink.hasSubscriber(record.id)) continue;
       this.#step(record, now);
       if (record.finishedAt > 0) this.#active.delete(record);
     }

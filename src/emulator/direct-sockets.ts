@@ -72,6 +72,11 @@ export class DirectSockets {
     }
   }
 
+  /** True when a direct socket is subscribed to `conversationId`. */
+  hasSubscriber(conversationId: string): boolean {
+    return (this.#byConversation.get(conversationId)?.size ?? 0) > 0;
+  }
+
   /** Direct sockets carrying `conversationId`. */
   socketsFor(conversationId: string): WebSocket[] {
     return [...(this.#byConversation.get(conversationId) ?? [])];

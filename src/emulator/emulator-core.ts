@@ -59,6 +59,7 @@ export class EmulatorCore {
     this.engine = new ConversationEngine(options, {
       publish: (record, event) => this.#publish(record, event),
       dropSockets: (id) => this.#drop(id),
+      hasSubscriber: (id) => this.direct.hasSubscriber(id) || this.channels.hasSubscriber(id),
     });
     this.channels = new NotificationChannels(options, this.sockets, this.faults);
     this.guides = {

@@ -73,6 +73,15 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Delay between the create and the first chunk (default 20 ms). */
   firstChunkDelayMs?: number;
+  /**
+   * Hold each conversation's stream before its first event until something can receive it: a direct
+   * socket subscribed to it, or a channel subscribed to its topic with a socket open (default false).
+   * The first chunk then comes `firstChunkDelayMs` after the create or at the first tick after the
+   * subscription, whichever is later, so tests that subscribe after the create do not race the
+   * emulator's timers. A held conversation reads as `queued` until released; it is held until a
+   * subscriber comes or the emulator closes.
+   */
+  holdFirstChunkUntilSubscribed?: boolean;
   /** Delay between chunks (default 5 ms). */
   chunkIntervalMs?: number;
   /** o200k tokens per chunk (default 3). */
@@ -204,6 +213,7 @@ export interface ResolvedEmulatorOptions {
   assistants: string[];
   tokenLifetimeSeconds: number;
   firstChunkDelayMs: number;
+  holdFirstChunkUntilSubscribed: boolean;
   chunkIntervalMs: number;
   tokensPerChunk: number;
   heartbeatIntervalMs: number;
@@ -227,6 +237,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     assistants: options.assistants ?? [SEED_ASSISTANT_ID],
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_S,
     firstChunkDelayMs: Math.max(0, options.firstChunkDelayMs ?? 20),
+    holdFirstChunkUntilSubscribed: options.holdFirstChunkUntilSubscribed ?? false,
     chunkIntervalMs: Math.max(1, options.chunkIntervalMs ?? 5),
     tokensPerChunk: Math.max(1, Math.floor(options.tokensPerChunk ?? 3)),
     heartbeatIntervalMs: Math.max(1, options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),

@@ -173,6 +173,14 @@ export class NotificationChannels {
     }
   }
 
+  /** True when a channel subscribed to `conversationId`'s topic has a socket open. */
+  hasSubscriber(conversationId: string): boolean {
+    const channels = this.#byConversation.get(conversationId);
+    if (channels === undefined) return false;
+    for (const channel of channels) if (channel.sockets.size > 0) return true;
+    return false;
+  }
+
   /** Channel sockets carrying `conversationId`. */
   socketsFor(conversationId: string): WebSocket[] {
     const channels = this.#byConversation.get(conversationId);

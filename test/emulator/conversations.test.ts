@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConversationCreatedSchema,
   ConversationSchema,
@@ -22,7 +22,10 @@ import {
   stopAll,
 } from './emulator-test-kit.js';
 
-afterEach(stopAll);
+afterEach(async () => {
+  vi.useRealTimers();
+  await stopAll();
+});
 
 /** Reads until the conversation has `status` (polling every 5 ms, up to 5 s). */
 async function waitForStatus(
@@ -45,6 +48,9 @@ describe('emulator conversations (PRODUCT.md 4.3/4.4)', () => {
     const emulator = await start({ firstChunkDelayMs: 40, chunkIntervalMs: 2 });
     const token = await login(emulator);
     const body = createBody('What is the refund policy for annual subscriptions?');
+    // The clock stands still (sockets and timers stay real) until the queued read is done, so the
+    // 40 ms to the first chunk cannot pass first on a loaded machine.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const created = await api(emulator, token, 'POST', conversationsPath(ASSISTANT), body);
     expect(created.status).toBe(201);
     expect(created.headers.get(CORRELATION_HEADER)).toMatch(/.+/);
@@ -57,6 +63,7 @@ describe('emulator conversations (PRODUCT.md 4.3/4.4)', () => {
       status: 'queued',
       response: { text: '', sequence: 0, finishReason: null },
     });
+    vi.useRealTimers();
 
     const done = await waitForStatus(() => readConversation(emulator, token, conversation.id), 'completed');
     const expected = generateAnswer(body.messages, body.settings);

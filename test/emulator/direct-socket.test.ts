@@ -42,7 +42,7 @@ describe('emulator direct socket (the seed transport)', () => {
   });
 
   it('answers subscribe with subscribed, then streams chunks in order and the complete event', async () => {
-    const emulator = await start({ firstChunkDelayMs: 50 });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true });
     const token = await login(emulator);
     const socket = await openDirect(emulator, token);
     const id = await createConversation(emulator, token);
@@ -62,7 +62,7 @@ describe('emulator direct socket (the seed transport)', () => {
   });
 
   it('carries several subscriptions on one socket', async () => {
-    const emulator = await start({ firstChunkDelayMs: 50 });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true });
     const token = await login(emulator);
     const socket = await openDirect(emulator, token);
     const ids = await Promise.all([1, 2, 3].map((n) => createConversation(emulator, token, `Question ${n}`)));
@@ -106,7 +106,11 @@ describe('emulator direct socket (the seed transport)', () => {
   });
 
   it('stops sending a conversation after unsubscribe', async () => {
-    const emulator = await start({ firstChunkDelayMs: 0, chunkIntervalMs: 10 });
+    const emulator = await start({
+      firstChunkDelayMs: 0,
+      chunkIntervalMs: 20,
+      holdFirstChunkUntilSubscribed: true,
+    });
     const token = await login(emulator);
     const socket = await openDirect(emulator, token);
     const id = await createConversation(emulator, token);

@@ -125,7 +125,7 @@ describe('emulator fault injection', () => {
   });
 
   it('dropAfterChunks terminates the socket carrying a conversation after N of its chunks, once', async () => {
-    const emulator = await start({ firstChunkDelayMs: 40, faults: { dropAfterChunks: 3 } });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true, faults: { dropAfterChunks: 3 } });
     const token = await login(emulator);
     const { id: channelId, socket } = await channelSocket(emulator, token);
     const id = await createConversation(emulator, token);
@@ -141,7 +141,7 @@ describe('emulator fault injection', () => {
   });
 
   it('dropRate terminates the sockets of that share of conversations at a random chunk', async () => {
-    const emulator = await start({ firstChunkDelayMs: 40, faults: { seed: 5, dropRate: 1 } });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true, faults: { seed: 5, dropRate: 1 } });
     const token = await login(emulator);
     const { id: channelId, socket } = await channelSocket(emulator, token);
     const id = await createConversation(emulator, token);
@@ -154,7 +154,7 @@ describe('emulator fault injection', () => {
 
   it('precedes a share of frames with a garbage frame; the real frame still follows', async () => {
     const emulator = await start({
-      firstChunkDelayMs: 40,
+      holdFirstChunkUntilSubscribed: true,
       heartbeatIntervalMs: 10,
       faults: { seed: 9, malformedFrameRate: 0.3 },
     });

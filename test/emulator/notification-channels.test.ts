@@ -56,7 +56,8 @@ function topicsOf(socket: CollectingSocket): string[] {
 
 describe('emulator notification service (the default transport)', () => {
   it('creates a channel {id, connectUri, expires} whose socket streams framed AI events', async () => {
-    const emulator = await start({ firstChunkDelayMs: 40 });
+    // Held until subscribed: the test subscribes after the create, and must see every chunk.
+    const emulator = await start({ firstChunkDelayMs: 40, holdFirstChunkUntilSubscribed: true });
     const token = await login(emulator);
     const channel = await createChannel(emulator, token);
     expect(channel.connectUri).toBe(`ws://127.0.0.1:${emulator.port}/channels/${channel.id}`);
@@ -79,7 +80,7 @@ describe('emulator notification service (the default transport)', () => {
   });
 
   it('multiplexes many conversations on one channel socket', async () => {
-    const emulator = await start({ firstChunkDelayMs: 60 });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true });
     const token = await login(emulator);
     const channel = await createChannel(emulator, token);
     const socket = await openSocket(channel.connectUri);
@@ -88,6 +89,9 @@ describe('emulator notification service (the default transport)', () => {
     );
     await subscribeTopics(emulator, token, channel.id, ids.map(aiResponseTopic));
     await until(() => eventsOf(socket, 'aiResponseComplete').length === 8);
+    expect(new Set(eventsOf(socket, 'aiResponseComplete').map((e) => e.data.conversationId))).toEqual(
+      new Set(ids),
+    );
     for (const id of ids) {
       const text = eventsOf(socket, 'aiResponseChunk')
         .filter((c) => c.data.conversationId === id)
@@ -136,10 +140,12 @@ describe('emulator notification service (the default transport)', () => {
   it('the socketClosingAfterMs fault closes every channel socket that long after it opened', async () => {
     const emulator = await start({ faults: { socketClosingAfterMs: 40 } });
     const token = await login(emulator);
+    const began = Date.now();
     const socket = await openSocket((await createChannel(emulator, token)).connectUri);
-    const opened = Date.now();
     await until(() => socket.closed);
-    expect(Date.now() - opened).toBeGreaterThanOrEqual(130);
+    // The server's timers start when it accepts the socket, after \`began\`: 40 ms to socket_closing,
+    // then the 100 ms grace (1 ms for clock rounding).
+    expect(Date.now() - began).toBeGreaterThanOrEqual(40 + 100 - 1);
     expect(topicsOf(socket)).toContain(SOCKET_CLOSING_TOPIC);
   });
 
@@ -252,7 +258,12 @@ describe('emulator notification service (the default transport)', () => {
   });
 
   it('stops sending a conversation once its topic is replaced away', async () => {
-    const emulator = await start({ firstChunkDelayMs: 0, chunkIntervalMs: 10 });
+    // Held until subscribed, and 20 ms chunks (13 or more of them): the topic is replaced long before the end.
+    const emulator = await start({
+      firstChunkDelayMs: 0,
+      chunkIntervalMs: 20,
+      holdFirstChunkUntilSubscribed: true,
+    });
     const token = await login(emulator);
     const channel = await createChannel(emulator, token);
     const socket = await openSocket(channel.connectUri);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CORRELATION_HEADER,
   ErrorBodySchema,
@@ -6,9 +6,12 @@ import {
   OAuthErrorSchema,
   TokenResponseSchema,
 } from '../../src/contract/index.js';
-import { api, login, sleep, start, stopAll, tokenRequest } from './emulator-test-kit.js';
+import { api, login, start, stopAll, tokenRequest } from './emulator-test-kit.js';
 
-afterEach(stopAll);
+afterEach(async () => {
+  vi.useRealTimers();
+  await stopAll();
+});
 
 describe('emulator OAuth (PRODUCT.md 4.1)', () => {
   it('issues an opaque bearer token for client credentials with Basic auth and a form body', async () => {
@@ -70,6 +73,9 @@ describe('emulator OAuth (PRODUCT.md 4.1)', () => {
 
   it('rejects a missing, unknown, expired or revoked token with 401 in the Genesys shape', async () => {
     const emulator = await start({ tokenLifetimeSeconds: 0.2 });
+    // Only the clock is fake (sockets and timers stay real): the token's 200 ms pass when the test
+    // says, not while a loaded machine works through the login and the first request.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const none = await api(emulator, undefined, 'POST', NOTIFICATION_CHANNELS_PATH);
     expect(none.status).toBe(401);
     expect(ErrorBodySchema.parse(none.body)).toMatchObject({ status: 401, code: 'authentication.required' });
@@ -79,7 +85,9 @@ describe('emulator OAuth (PRODUCT.md 4.1)', () => {
 
     const shortLived = await login(emulator);
     expect((await api(emulator, shortLived, 'POST', NOTIFICATION_CHANNELS_PATH)).status).toBe(200);
-    await sleep(250);
+    vi.setSystemTime(Date.now() + 199);
+    expect((await api(emulator, shortLived, 'POST', NOTIFICATION_CHANNELS_PATH)).status).toBe(200);
+    vi.setSystemTime(Date.now() + 1);
     expect((await api(emulator, shortLived, 'POST', NOTIFICATION_CHANNELS_PATH)).status).toBe(401);
   });
 

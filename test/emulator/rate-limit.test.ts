@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONTROL_PATHS, type Emulator } from '../../src/emulator/index.js';
 import {
   CORRELATION_HEADER,
@@ -9,7 +9,10 @@ import {
 } from '../../src/contract/index.js';
 import { api, control, login, openSocket, start, stopAll } from './emulator-test-kit.js';
 
-afterEach(stopAll);
+afterEach(async () => {
+  vi.useRealTimers();
+  await stopAll();
+});
 
 /** Statuses of `count` channel listings, 10 at a time. */
 async function statusesOf(emulator: Emulator, token: string, count: number): Promise<number[]> {
@@ -55,11 +58,15 @@ describe('emulator rate limit (per access token)', () => {
   it('frees the window after windowMs', async () => {
     const emulator = await start({ rateLimit: { requests: 1, windowMs: 150 } });
     const token = await login(emulator);
+    // Only the clock is fake: the window ends when the test moves the clock, whatever the load.
+    vi.useFakeTimers({ toFake: ['Date'] });
     expect((await api(emulator, token, 'GET', NOTIFICATION_CHANNELS_PATH)).status).toBe(200);
     const limited = await api(emulator, token, 'GET', NOTIFICATION_CHANNELS_PATH);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('Retry-After')).toBe('1');
-    await new Promise((resolve) => setTimeout(resolve, 170));
+    vi.setSystemTime(Date.now() + 149);
+    expect((await api(emulator, token, 'GET', NOTIFICATION_CHANNELS_PATH)).status).toBe(429);
+    vi.setSystemTime(Date.now() + 1);
     expect((await api(emulator, token, 'GET', NOTIFICATION_CHANNELS_PATH)).status).toBe(200);
   });
 

@@ -97,7 +97,7 @@ describe('official SDK against the emulator (conformance)', () => {
   });
 
   it('creates, subscribes and reads a conversation through callApi and NotificationsApi', async () => {
-    const emulator = await start({ firstChunkDelayMs: 40 });
+    const emulator = await start({ holdFirstChunkUntilSubscribed: true });
     const apiClient = await sdkClientFor(emulator);
     const notifications = notificationsApi(apiClient);
     const channel = ChannelSchema.parse(await notifications.postNotificationsChannels());
