@@ -25,23 +25,39 @@ async function injectMany(k: Kit, n: number): Promise<void> {
   expect(new Set(results.map((r) => r.conversationId)).size).toBe(n);
 }
 
-/** Streams `n` answers at once; `onChunk` runs once, at the first chunk any of them receives. */
+/**
+ * Streams `n` answers at once; `onFirstChunk` runs once, at the first chunk any of them receives.
+ * Each stream must end with exactly one result, whose text is the server's and the streamed chunks'.
+ */
 async function streamMany(k: Kit, n: number, onFirstChunk: () => void): Promise<void> {
   let fired = false;
-  const one = async (i: number): Promise<void> => {
+  const one = async (i: number): Promise<string> => {
+    const results: string[] = [];
+    let streamed = '';
+    let response = '';
     for await (const item of k.injector.streamPrompt(SEED_ASSISTANT_ID, TEMPLATE, [], {
       variables: { productType: `product ${i}` },
     })) {
-      if (item.type === 'chunk' && !fired) {
-        fired = true;
-        onFirstChunk();
+      if (item.type === 'chunk') {
+        streamed += item.content;
+        if (!fired) {
+          fired = true;
+          onFirstChunk();
+        }
       }
       if (item.type === 'result') {
         expect(item.result.response).toBe(k.emulator.conversation(item.result.conversationId)!.text);
+        results.push(item.result.conversationId);
+        response = item.result.response;
       }
     }
+    expect(results).toHaveLength(1);
+    // The chunks yielded add up to the answer: nothing lost, nothing doubled, even across recoveries.
+    expect(streamed).toBe(response);
+    return streamed;
   };
-  await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+  const streamed = await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+  expect(streamed).toHaveLength(n);
   expect(fired).toBe(true);
 }
 

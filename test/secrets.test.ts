@@ -72,8 +72,11 @@ describe('secrets', () => {
       ...FAST,
     });
     const errors: string[] = [];
+    const answers: string[] = [];
     try {
-      for (let i = 0; i < 5; i++) await injector.injectPrompt(SEED_ASSISTANT_ID, TEMPLATE, []);
+      for (let i = 0; i < 5; i++) {
+        answers.push((await injector.injectPrompt(SEED_ASSISTANT_ID, TEMPLATE, [])).response);
+      }
       for (const assistant of ['unknown-assistant', '']) {
         await injector.injectPrompt(assistant, TEMPLATE, []).catch((e: unknown) => {
           const err = e as Error;
@@ -97,6 +100,14 @@ describe('secrets', () => {
     } finally {
       await injector.close();
     }
+    // The scan covers the retry and recovery paths only if the faults really happened: the seed's
+    // first API request is answered 429 (Retry-After logged and waited), and every answer's socket
+    // is dropped after 3 chunks (reconnect and reconciling read).
+    expect(answers).toHaveLength(5);
+    expect(answers.every((answer) => answer.length > 0)).toBe(true);
+    const injected = emulator.stats().injected;
+    expect(injected.rate429).toBeGreaterThan(0);
+    expect(injected.drops).toBeGreaterThanOrEqual(5);
     const token = (apiClient as unknown as { authData: { accessToken: string } }).authData.accessToken;
     expect(token.length).toBeGreaterThan(8);
     const outputs = {

@@ -73,7 +73,14 @@ describe('official SDK against the emulator (conformance)', () => {
     const emulator = await start();
     const apiClient = createSdkApiClient();
     apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: emulator.port });
-    await expect(apiClient.loginClientCredentialsGrant(emulator.clientId, 'wrong')).rejects.toBeDefined();
+    // The SDK rejects with its HTTP client's error carrying the emulator's OAuth answer.
+    await expect(apiClient.loginClientCredentialsGrant(emulator.clientId, 'wrong')).rejects.toMatchObject({
+      status: 401,
+      response: {
+        status: 401,
+        data: { error: 'invalid_client', error_description: 'client not found or bad client secret' },
+      },
+    });
     expect(emulator.stats().tokensIssued).toBe(0);
   });
 

@@ -55,6 +55,7 @@ describe('RetryPolicy', () => {
     for (const r of [0, 0.5, 0.999_999]) {
       const { waits, sleep } = recordingSleep();
       await new RetryPolicy({ random: () => r, sleep }).run(failing(rateLimited(10)).operation);
+      expect(waits).toHaveLength(1);
       expect(waits[0]).toBeGreaterThanOrEqual(10_000);
       expect(waits[0]).toBeLessThanOrEqual(11_000);
       expect(waits[0]).toBeCloseTo(10_000 * (1 + r * 0.1), 6);
@@ -77,7 +78,20 @@ describe('RetryPolicy', () => {
     );
     expect(result.retries).toBe(7);
     const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000];
+    expect(waits).toHaveLength(ceilings.length);
     waits.forEach((wait, n) => expect(wait).toBeCloseTo(ceilings[n]! * 0.999_999, 3));
+  });
+
+  it('retries at once after Retry-After: 0, and backs off only when the 429 had no Retry-After', async () => {
+    const zero = recordingSleep();
+    await expect(
+      new RetryPolicy({ random: () => 0.5, sleep: zero.sleep }).run(failing(rateLimited(0)).operation),
+    ).resolves.toEqual({ value: 'ok', retries: 1 });
+    expect(zero.waits).toEqual([0]);
+    const absent = recordingSleep();
+    const noHeader = new RateLimitError('429', { status: 429 });
+    await new RetryPolicy({ random: () => 0.5, sleep: absent.sleep }).run(failing(noHeader).operation);
+    expect(absent.waits).toEqual([500]);
   });
 
   it('draws the backoff uniformly from zero (full jitter)', async () => {

@@ -98,15 +98,19 @@ describe('enforceTokenBudget (properties)', () => {
   });
 
   it('keeps the pinned, keeps order, fits the budget or throws, drops only the oldest unpinned', () => {
+    // Each branch must have run, or the property proved less than it says.
+    const ran = { threw: 0, fitted: 0, dropped: 0 };
     fc.assert(
       fc.property(fc.array(message, { maxLength: 12 }), fc.nat(120), (messages, budget) => {
         const newestUser = messages.map((m) => m.role).lastIndexOf('user');
         const isPinned = (m: PromptMessage, i: number): boolean => m.role === 'system' || i === newestUser;
         const pinnedTokens = messages.filter(isPinned).reduce((sum, m) => sum + estimateTokens(m.content), 0);
         if (pinnedTokens > budget) {
+          ran.threw++;
           expect(() => enforceTokenBudget(messages, budget)).toThrow(TokenBudgetError);
           return;
         }
+        ran.fitted++;
         const report = enforceTokenBudget(messages, budget);
         expect(report.promptTokens).toBe(countMessageTokens(report.messages));
         expect(report.promptTokens).toBeLessThanOrEqual(budget);
@@ -121,9 +125,15 @@ describe('enforceTokenBudget (properties)', () => {
         expect(droppedIndices).toEqual(unpinned.slice(0, droppedIndices.length));
         // Minimal: keeping the last dropped message would overflow.
         const last = report.dropped[report.dropped.length - 1];
-        if (last) expect(report.promptTokens + last.tokens).toBeGreaterThan(budget);
+        if (last) {
+          ran.dropped++;
+          expect(report.promptTokens + last.tokens).toBeGreaterThan(budget);
+        }
       }),
       { seed: 42, numRuns: 200 },
     );
+    expect(ran.threw).toBeGreaterThan(10);
+    expect(ran.fitted).toBeGreaterThan(10);
+    expect(ran.dropped).toBeGreaterThan(10);
   });
 });

@@ -33,6 +33,33 @@ describe('ResponseAccumulator', () => {
     expect(acc.text).toBe('abcde');
   });
 
+  it('drops (and counts) buffered chunks a read already covers, so no gap is left behind', () => {
+    const acc = new ResponseAccumulator();
+    acc.applyChunk(1, 'a');
+    acc.applyChunk(3, 'c');
+    acc.applyChunk(4, 'd');
+    acc.applyChunk(7, 'g');
+    expect(acc.reconcile({ text: 'abcde', sequence: 5 })).toEqual([{ sequence: 5, content: 'bcde' }]);
+    // 3 and 4 are inside the read: dropped as duplicates. 7 still waits for 6.
+    expect(acc.duplicates).toBe(2);
+    expect(acc.hasGap).toBe(true);
+    expect(acc.applyChunk(6, 'f')).toEqual([
+      { sequence: 6, content: 'f' },
+      { sequence: 7, content: 'g' },
+    ]);
+    expect(acc.hasGap).toBe(false);
+    expect(acc.text).toBe('abcdefg');
+
+    // A read up to the last buffered chunk leaves nothing buffered: the stream can trust its end.
+    const upTo = new ResponseAccumulator();
+    upTo.applyChunk(2, 'b');
+    upTo.applyChunk(3, 'c');
+    upTo.reconcile({ text: 'abc', sequence: 3 });
+    expect(upTo.hasGap).toBe(false);
+    expect(upTo.duplicates).toBe(2);
+    expect(upTo.text).toBe('abc');
+  });
+
   it('stops at the budget on the chunk that reaches it', () => {
     const acc = new ResponseAccumulator({ budgetTokens: 5, countTokens: charCount });
     acc.applyChunk(1, 'abc');
