@@ -1,35 +1,48 @@
-#!/usr/bin/env node
 // `npm run test:loaded`: the whole test suite beside four CPU-bound worker processes (twice the cores
-// of the project's machines), to prove no test races a wall-clock timer. Extra arguments go to vitest.
-// The workers spin until the suite ends (and stop by themselves after 30 minutes in any case).
+// of the project's machines), to prove no test races a wall-clock timer. Test timeouts are only hang
+// guards, so this run gives each test and hook 120 s (the suite's own default is 30 s); tests that set
+// their own timeout keep it. Extra arguments go to vitest. The workers spin until the suite ends, and
+// stop by themselves after 60 minutes in any case.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const WORKERS = 4;
-const WORKER_LIMIT_MS = 30 * 60_000;
+const WORKER_LIMIT_MS = 60 * 60_000;
+const LOADED_TIMEOUT_MS = 120_000;
 const spin = `const end = Date.now() + ${WORKER_LIMIT_MS}; let x = 0; while (Date.now() < end) x = (x * 31 + 7) % 1000003;`;
 
+const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const workers = Array.from({ length: WORKERS }, () =>
   spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }),
 );
+const started = Date.now();
+console.log(`test:loaded: ${WORKERS} CPU-bound workers running beside the suite`);
+const vitest = spawn(
+  process.execPath,
+  [
+    vitestBin,
+    'run',
+    `--testTimeout=${LOADED_TIMEOUT_MS}`,
+    `--hookTimeout=${LOADED_TIMEOUT_MS}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
+);
+
 const stopWorkers = (): void => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
 };
-process.on('SIGINT', () => {
-  stopWorkers();
-  process.exit(130);
-});
-process.on('SIGTERM', () => {
-  stopWorkers();
-  process.exit(143);
-});
-
-console.log(`test:loaded: ${WORKERS} CPU-bound workers running beside the suite`);
-const started = Date.now();
-const vitest = spawn('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stopWorkers();
+    if (vitest.exitCode === null) vitest.kill(signal);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 vitest.on('exit', (code, signal) => {
   stopWorkers();
-  console.log(
-    `test:loaded: suite ended (${code ?? signal}) after ${Math.round((Date.now() - started) / 1000)} s under load`,
-  );
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`test:loaded: suite ended (${code ?? signal}) after ${seconds} s under load`);
   process.exit(code ?? 1);
 });

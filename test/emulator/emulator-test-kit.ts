@@ -211,8 +211,11 @@ export async function refusedUpgradeStatus(
   });
 }
 
-/** Waits until `condition` holds (polling every 5 ms, up to `timeoutMs`). */
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Waits until `condition` holds, polling every 5 ms. `timeoutMs` only guards against a hang (a loaded
+ * machine may take long); no test's verdict depends on how long the wait took.
+ */
+export async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

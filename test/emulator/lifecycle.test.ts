@@ -170,12 +170,12 @@ describe('emulator lifecycle', () => {
         }
       }),
     );
-    await until(() => completed === 600, 20_000);
+    await until(() => completed === 600, 100_000);
     expect(outOfOrder).toBe(0);
     expect(ids).toHaveLength(600);
     for (const id of ids) {
       expect(streamed.get(id)).toMatchObject({ first: 1, text: emulator.conversation(id)?.text });
     }
     expect(emulator.stats()).toMatchObject({ conversationsCreated: 600, socketsOpen: 1 });
-  });
+  }, 120_000);
 });

@@ -11,7 +11,9 @@ async function setup(): Promise<{ fake: FakeGenesys; transport: DirectStreamTran
   fake = await startFakeGenesys();
   transport = new DirectStreamTransport({
     backend: fake.backend,
-    pingIntervalMs: 40,
+    // Pings only guard against a dead socket here: slow enough that a stalled event loop on a loaded
+    // machine is not mistaken for one (2.5 intervals of silence).
+    pingIntervalMs: 1_000,
     backoff: { baseMs: 5, maxMs: 20, random: () => 0.5 },
     idleReadMs: 100,
   });

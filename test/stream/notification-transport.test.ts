@@ -11,14 +11,18 @@ const ASSISTANT = 'a1';
 let fake: FakeGenesys | undefined;
 let transport: NotificationStreamTransport | undefined;
 
+const HEARTBEAT_MS = 500;
+
 async function setup(
   fakeOptions: FakeGenesysOptions = {},
   options: Partial<NotificationStreamTransportOptions> = {},
 ): Promise<{ fake: FakeGenesys; transport: NotificationStreamTransport }> {
-  fake = await startFakeGenesys({ heartbeatIntervalMs: 40, ...fakeOptions });
+  // 2.5 heartbeat intervals of silence mean a dead socket: 1.25 s, so a stalled event loop on a loaded
+  // machine is not mistaken for one.
+  fake = await startFakeGenesys({ heartbeatIntervalMs: HEARTBEAT_MS, ...fakeOptions });
   transport = new NotificationStreamTransport({
     backend: fake.backend,
-    heartbeatIntervalMs: 40,
+    heartbeatIntervalMs: HEARTBEAT_MS,
     backoff: { baseMs: 5, maxMs: 20, random: () => 0.5 },
     idleReadMs: 100,
     ...options,
