@@ -5,6 +5,8 @@
  */
 import { resolveEnvironment, type ResolvedEnvironment } from './auth/environment.js';
 import { ConfigurationError } from './errors.js';
+import { RATE_LIMIT_SCOPES, type RateLimitScope } from './fleet/pacing-scope.js';
+import { parseRedisStoreAddress, type RedisStoreAddress } from './fleet/redis-store-address.js';
 import { BACKEND_NAMES } from './injector-backends.js';
 import type { InjectorOptions, StreamTransport, TokenizerName } from './injector-options.js';
 import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
@@ -28,6 +30,10 @@ export interface InjectorConfig {
   retryNonRateLimited: boolean;
   requestsPerMinute: number;
   requestBurst: number | undefined;
+  /** The shared pacing store, when one is named. */
+  rateLimitStore: RedisStoreAddress | undefined;
+  rateLimitScope: RateLimitScope;
+  rateLimitOrganization: string | undefined;
   timeoutMs: number;
   deadlineMs: number;
   pollIntervalMs: number;
@@ -107,6 +113,7 @@ export function resolveInjectorConfig(
     );
   }
   const transport = oneOf('transport', options.transport, STREAM_TRANSPORTS, 'notifications');
+  const pacing = resolveSharedPacing(options);
   return {
     environment: resolveEnvironment(environmentSetting, { allowInsecure: options.allowInsecure ?? false }),
     clientId: options.clientId ?? env.GENESYS_CLIENT_ID,
@@ -124,11 +131,42 @@ export function resolveInjectorConfig(
       300,
     ),
     requestBurst: numberOption('requestBurst', options.requestBurst, POSITIVE_INTEGER, undefined),
+    ...pacing,
     timeoutMs: numberOption('timeoutMs', options.timeoutMs, POSITIVE_NUMBER, 30_000),
     deadlineMs: numberOption('deadlineMs', options.deadlineMs, POSITIVE_NUMBER, 120_000),
     pollIntervalMs: numberOption('pollIntervalMs', options.pollIntervalMs, POSITIVE_NUMBER, 500),
     auditLogPath: options.auditLogPath,
     auditHmacKey: options.auditHmacKey,
     observabilityEndpoint: options.observabilityEndpoint ?? (env.OBSERVABILITY_ENDPOINT || undefined),
+  };
+}
+
+/** The shared pacing options, checked: a redis:// store, a known scope, an organisation's name when needed. */
+function resolveSharedPacing(
+  options: InjectorOptions,
+): Pick<InjectorConfig, 'rateLimitStore' | 'rateLimitScope' | 'rateLimitOrganization'> {
+  const scope = oneOf('rateLimitScope', options.rateLimitScope, RATE_LIMIT_SCOPES, 'client');
+  const organization = options.rateLimitOrganization?.trim() || undefined;
+  if (options.rateLimitStore === undefined) {
+    return { rateLimitStore: undefined, rateLimitScope: scope, rateLimitOrganization: organization };
+  }
+  if (options.rateLimiter !== undefined) {
+    throw new ConfigurationError(
+      'rateLimitStore',
+      'is given together with rateLimiter',
+      'pass one of them: rateLimitStore for pacing shared through Redis, rateLimiter for your own pacer',
+    );
+  }
+  if (scope === 'organization' && organization === undefined) {
+    throw new ConfigurationError(
+      'rateLimitOrganization',
+      "is required with rateLimitScope 'organization'",
+      'name the organisation (the same name in every process that shares its budget)',
+    );
+  }
+  return {
+    rateLimitStore: parseRedisStoreAddress('rateLimitStore', options.rateLimitStore),
+    rateLimitScope: scope,
+    rateLimitOrganization: organization,
   };
 }

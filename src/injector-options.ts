@@ -4,6 +4,7 @@
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { FinishReason, PromptMessage, Usage } from './contract/conversation.js';
+import type { RateLimitScope } from './fleet/pacing-scope.js';
 import type { RequestPacerFactory } from './http/request-pacer.js';
 import type { Logger } from './logger.js';
 import type { AuditSink } from './observe/audit-sink.js';
@@ -51,6 +52,17 @@ export interface InjectorOptions {
    * The injector closes what it gets when it closes.
    */
   rateLimiter?: RequestPacerFactory;
+  /**
+   * `redis://host:6379` (or `rediss://`): keep the request budget and any server-imposed
+   * `Retry-After` pause in Redis, shared by every injector, process and host that names the same
+   * store. While it cannot be reached, pacing falls back to this process (with a logged warning) and
+   * returns to the store when it answers. Not with `rateLimiter`.
+   */
+  rateLimitStore?: string;
+  /** Whose budget the store holds: `client` (default, per OAuth client), `organization` or `token`. */
+  rateLimitScope?: RateLimitScope;
+  /** With `rateLimitScope: 'organization'`: the organisation's name, the same in every process. */
+  rateLimitOrganization?: string;
   /**
    * Requests that may go at once after a quiet spell (default one second's worth, at most 10). Use 1
    * when the server counts in windows shorter than a minute.

@@ -5,6 +5,7 @@
  */
 import { TokenProvider } from './auth/token-provider.js';
 import { GenesysApi } from './http/genesys-api.js';
+import { redisRequestPacers } from './fleet/redis-pacer-factory.js';
 import { sharedRateLimiter } from './http/rate-limiter.js';
 import { BackendPool } from './injector-backend-pool.js';
 import { RESPONSE_BACKENDS } from './injector-backends.js';
@@ -48,7 +49,18 @@ export class InjectorParts {
       timeoutMs: config.timeoutMs,
       logger,
     }));
-    const pacerFor = options.rateLimiter ?? sharedRateLimiter;
+    const pacerFor =
+      options.rateLimiter ??
+      (config.rateLimitStore === undefined
+        ? sharedRateLimiter
+        : redisRequestPacers({
+            store: config.rateLimitStore.url,
+            scope: config.rateLimitScope,
+            ...(config.rateLimitOrganization === undefined
+              ? {}
+              : { organization: config.rateLimitOrganization }),
+            logger,
+          }));
     const api = (this.api = new GenesysApi({
       tokens,
       pacer: pacerFor({

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { GenesysPromptInjector } from '../injector.js';
-import type { StreamTransport, TokenizerName } from '../injector-options.js';
+import type { InjectorOptions, StreamTransport, TokenizerName } from '../injector-options.js';
 import type { Target } from './target.js';
 
 /** Default audit trail of the CLI, in the working directory. */
@@ -40,13 +40,21 @@ export function addInjectorFlags(command: Command): Command {
     .option('--user-id <id>', 'user recorded in the audit trail', undefined);
 }
 
+/** Pacing options a command sets on its injector. */
+export type SharedPacingOptions = Pick<
+  InjectorOptions,
+  'requestsPerMinute' | 'requestBurst' | 'rateLimitStore' | 'rateLimitScope' | 'rateLimitOrganization'
+>;
+
 /** The injector for `target` with the shared flags. */
 export function createInjector(
   target: Target,
   flags: InjectorFlags,
-  extra: { requestsPerMinute?: number } = {},
+  extra: SharedPacingOptions = {},
 ): GenesysPromptInjector {
   const hmacKey = flags.auditHmacKey ?? process.env.GENESYS_AUDIT_HMAC_KEY;
+  // GENESYS_RATE_LIMIT_REDIS: every CLI injector paces through the shared store it names.
+  const rateLimitStore = extra.rateLimitStore ?? (process.env.GENESYS_RATE_LIMIT_REDIS || undefined);
   return new GenesysPromptInjector({
     environment: target.environment,
     clientId: target.clientId,
@@ -56,6 +64,7 @@ export function createInjector(
     ...(flags.audit === false ? {} : { auditLogPath: flags.audit }),
     ...(hmacKey ? { auditHmacKey: hmacKey } : {}),
     ...(flags.userId === undefined ? {} : { userId: flags.userId }),
-    ...(extra.requestsPerMinute === undefined ? {} : { requestsPerMinute: extra.requestsPerMinute }),
+    ...extra,
+    ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
   });
 }

@@ -7,6 +7,7 @@
  */
 import { AbortError, RateLimitError } from '../errors.js';
 import { RateLimiter, leaseSharedRateLimiter, type RateLimiterLease } from '../http/rate-limiter.js';
+import type { PacedClient, RequestPacer } from '../http/request-pacer.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CancellableWaits } from './cancellable-waits.js';
 import { pacingCommands, type PacingCommands } from './gcra-scripts.js';
@@ -19,20 +20,10 @@ export const DEFAULT_MAX_PACER_WAIT_MS = 120_000;
 /** Default prefix of the pacer's Redis keys. */
 export const DEFAULT_PACER_KEY_PREFIX = 'genesys-prompt:pace';
 
-/** The client being paced and its configured rate. */
-export interface PacedClientRate {
-  apiBaseUrl: string;
-  clientId: string;
-  /** Requests per minute; 0 or Infinity: no spacing (a server's pause is still shared). */
-  requestsPerMinute: number;
-  /** Requests allowed at once after a quiet spell (default one second's worth, at most 10). */
-  requestBurst: number | undefined;
-}
-
 /** Options of `RedisRequestPacer`. */
 export interface RedisRequestPacerOptions {
   store: RedisStoreAddress;
-  client: PacedClientRate;
+  client: PacedClient;
   /** Whose budget (default `client`). */
   scope?: RateLimitScope;
   /** The organisation's name, with scope `organization`. */
@@ -48,7 +39,7 @@ export interface RedisRequestPacerOptions {
 type StoreState = 'unknown' | 'shared' | 'local';
 
 /** Paces one client's requests through a Redis store shared with other processes and hosts. */
-export class RedisRequestPacer {
+export class RedisRequestPacer implements RequestPacer {
   readonly #store: RedisStoreAddress;
   readonly #scope: RateLimitScope;
   readonly #scheduleKey: string;

@@ -6,6 +6,7 @@
  * flight, which go back to the queue.
  */
 import { Command } from 'commander';
+import type { RateLimitScope } from '../../fleet/pacing-scope.js';
 import type { GenesysPromptInjector } from '../../injector.js';
 import { INTERRUPTED } from '../exit-codes.js';
 import { addInjectorFlags, createInjector, integerFlag, type InjectorFlags } from '../injector-flags.js';
@@ -55,8 +56,14 @@ export function workerCommand(setExitCode: (code: number) => void): Command {
     const target = await resolveTarget((line) => process.stderr.write(`${line}\n`));
     let injector: GenesysPromptInjector | undefined;
     try {
-      injector = createInjector(target, flags, { requestsPerMinute: flags.rpm });
-      void rateLimitStore; // wired through the injector's rateLimitStore option once it exists
+      injector = createInjector(target, flags, {
+        requestsPerMinute: flags.rpm,
+        rateLimitStore,
+        rateLimitScope: flags.rateLimitScope as RateLimitScope,
+        ...(flags.rateLimitOrganization === undefined
+          ? {}
+          : { rateLimitOrganization: flags.rateLimitOrganization }),
+      });
       await injector.initialize();
       const { BatchWorker } = await import('../../fleet/batch-worker.js');
       const { runQueuedInjection } = await import('../../fleet/run-queued-injection.js');
