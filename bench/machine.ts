@@ -42,6 +42,21 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/**
+ * The commit measured: short hash and subject, and whether the work tree had uncommitted changes
+ * to tracked files (then the figures are of the commit plus those changes).
+ */
+export function describeCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const head = git('log', '-1', '--format=%h (%s)');
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git work tree)';
+  }
+}
+
 /** One line for the report. */
 export function describeMachine(info: MachineInfo): string {
   const limit = info.openFileLimit === undefined ? 'unknown' : String(info.openFileLimit);

@@ -10,11 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { auditRows, measureAudit } from './audit.js';
 import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
-import { describeMachine, machineInfo } from './machine.js';
+import { describeCommit, describeMachine, machineInfo } from './machine.js';
 import { measureMemory, memoryRows } from './memory.js';
 import { measurePipeline, pipelineRows } from './pipeline.js';
 import { measureRateLimit, rateLimitRows } from './rate-limit.js';
 import { measureTokenError, tokenErrorRows } from './token-error.js';
+import { copyBenchTableToReadme } from './readme-table.js';
 
 const quick = process.argv.includes('--quick');
 const machine = machineInfo();
@@ -111,10 +112,12 @@ await row(
 const elapsed = (performance.now() - started) / 1000;
 const table = markdownTable(rows);
 const machineLine = `Machine: ${describeMachine(machine)}.`;
+const commitLine = `Commit: ${describeCommit()}.`;
 const runLine = `Run: \`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString()}, ${num(elapsed)} s in all.`;
 console.log(table);
 console.log('');
 console.log(machineLine);
+console.log(commitLine);
 console.log(runLine);
 
 const results = [
@@ -126,6 +129,7 @@ const results = [
   table,
   '',
   machineLine,
+  commitLine,
   runLine,
   '',
   '## All figures',
@@ -141,3 +145,8 @@ const prettier = await import('prettier');
 const config = (await prettier.resolveConfig(fileURLToPath(resultsUrl))) ?? {};
 await writeFile(resultsUrl, await prettier.format(results, { ...config, parser: 'markdown' }));
 progress('done; written to bench/results.md');
+// The README shows the same table; a quick run is a smoke test and never replaces it.
+if (!quick) {
+  await copyBenchTableToReadme();
+  progress('table copied into README.md');
+}
