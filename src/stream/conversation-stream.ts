@@ -10,11 +10,16 @@
  * - A gap in sequences, or a malformed frame that may have hidden this stream's last chunk or its
  *   `aiResponseComplete`, leads to a read after `idleReadMs` of quiet, or at once on completion.
  * - A read showing `completed` ends the stream from the read alone.
+ *
+ * Its state is three small values, each with its own transitions: where the subscription stands
+ * (`Link`), how far the text can be trusted without a read (`Trust`), and whether a read is running
+ * (`Reading`).
  */
 import type { Conversation } from '../contract/conversation.js';
 import type { AiResponseComplete, AiStreamEvent } from '../contract/stream-events.js';
 import { AbortError, StreamError } from '../errors.js';
 import type { ResponseLimits } from '../limits.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { ResponseAccumulator, type AppliedChunk } from './response-accumulator.js';
 import type {
   ConversationStreamHandle,
@@ -38,6 +43,24 @@ export interface ConversationStreamHooks {
 
 type Completion = AiResponseComplete['data'];
 
+/**
+ * Where the subscription stands. `subscribing` → `active` (`markActive`); a drop, or a sign of loss
+ * before the subscription is active, → `owes-read`, which reads as soon as it is `active` again;
+ * any → `settled` (the end).
+ */
+type Link = 'subscribing' | 'active' | 'owes-read' | 'settled';
+
+/**
+ * How far the text received can be trusted without a read. `unverified` until chunk 1 arrives first
+ * or a read made while the subscription was active agrees; `suspect` when a malformed frame (which
+ * may have been ours) came after that, until an in-order chunk or such a read clears it; a drop makes
+ * it `unverified` again.
+ */
+type Trust = 'unverified' | 'verified' | 'suspect';
+
+/** A conversation read: none running, one running, or one running with another asked for after it. */
+type Reading = 'idle' | 'reading' | 'reading-again';
+
 /** One answer being streamed; the handle the caller gets, and the sink its transport feeds. */
 export class ConversationStream implements ConversationStreamHandle {
   readonly conversationId: string;
@@ -51,21 +74,15 @@ export class ConversationStream implements ConversationStreamHandle {
   readonly #startedAt = performance.now();
   readonly #signal: AbortSignal | undefined;
   readonly #readAbort = new AbortController();
+  readonly #queue: ChunkQueue;
   #resolve!: (outcome: StreamOutcome) => void;
   #reject!: (error: unknown) => void;
 
-  #queue: StreamChunk[] = [];
-  #wake: (() => void) | undefined;
-  #settled = false;
-  #error: unknown;
-
-  #active = false;
+  #link: Link = 'subscribing';
+  #trust: Trust = 'unverified';
+  #reading: Reading = 'idle';
+  /** Counts activations, so a read knows whether the subscription it started under still holds. */
   #activeEpoch = 0;
-  #verified = false;
-  #suspect = false;
-  #readOnActive = false;
-  #reading = false;
-  #readAgain = false;
   #completion: Completion | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #firstChunkAt: number | undefined;
@@ -97,7 +114,8 @@ export class ConversationStream implements ConversationStreamHandle {
     });
     // A caller who only iterates `chunks` still sees the error there; never an unhandled rejection.
     this.result.catch(() => undefined);
-    this.chunks = { [Symbol.asyncIterator]: () => this.#iterator() };
+    this.#queue = new ChunkQueue(() => this.cancel());
+    this.chunks = this.#queue;
     this.#signal = options.signal;
     if (options.signal?.aborted) {
       queueMicrotask(() => this.#fail(new AbortError()));
@@ -108,7 +126,7 @@ export class ConversationStream implements ConversationStreamHandle {
 
   /** True once the stream has ended on any path. */
   get settled(): boolean {
-    return this.#settled;
+    return this.#link === 'settled';
   }
 
   /** Stops the stream; `result` rejects with `AbortError`. */
@@ -118,38 +136,34 @@ export class ConversationStream implements ConversationStreamHandle {
 
   /** The transport's subscription is active (first time, or again after a drop). */
   markActive(): void {
-    if (this.#settled) return;
-    this.#active = true;
+    if (this.#link === 'settled') return;
+    const owed = this.#link === 'owes-read';
+    this.#link = 'active';
     this.#activeEpoch += 1;
-    if (this.#readOnActive) {
-      this.#readOnActive = false;
-      this.#requestRead();
-    } else {
-      this.#armIdleRead();
-    }
+    if (owed) this.#requestRead();
+    else this.#armIdleRead();
   }
 
   /** The socket carrying this stream dropped; a read follows the next `markActive`. */
   markDropped(): void {
-    if (this.#settled) return;
-    this.#active = false;
-    this.#verified = false;
-    this.#readOnActive = true;
+    if (this.#link === 'settled') return;
+    this.#link = 'owes-read';
+    this.#trust = 'unverified';
     this.#reconnects += 1;
     this.#clearIdleRead();
   }
 
   /** A frame on this stream's socket could not be parsed; it may have been one of ours. */
   noteMalformed(): void {
-    if (this.#settled) return;
+    if (this.#link === 'settled') return;
     this.#malformed += 1;
-    this.#suspect = true;
+    if (this.#trust === 'verified') this.#trust = 'suspect';
     this.#armIdleRead();
   }
 
   /** Feeds one AI response event of this conversation. */
   handleEvent(event: AiStreamEvent): void {
-    if (this.#settled) return;
+    if (this.#link === 'settled') return;
     if (event.type === 'aiResponseChunk') {
       // Past a size limit the accumulator throws: this stream fails, the socket and its others go on.
       try {
@@ -175,7 +189,8 @@ export class ConversationStream implements ConversationStreamHandle {
 
   #onChunk(sequence: number, content: string): void {
     const acc = this.#accumulator;
-    if (acc.sequence === 0 && !acc.hasGap && sequence === 1) this.#verified = true;
+    // Chunk 1 as the very first: nothing was missed before the subscription.
+    if (acc.sequence === 0 && !acc.hasGap && sequence === 1) this.#trust = 'verified';
     const contiguous = sequence === acc.sequence + 1;
     this.#emit(acc.applyChunk(sequence, content));
     if (acc.budgetReached) {
@@ -183,9 +198,10 @@ export class ConversationStream implements ConversationStreamHandle {
       return;
     }
     // An in-order chunk after a malformed frame proves that frame was not one of ours before it.
-    if (contiguous && !acc.hasGap) this.#suspect = false;
-    if (!this.#verified && this.#active && acc.sequence === 0 && acc.hasGap) this.#requestRead();
-    else if (!this.#verified && !this.#active && acc.hasGap) this.#readOnActive = true;
+    if (contiguous && !acc.hasGap && this.#trust === 'suspect') this.#trust = 'verified';
+    const unverified = this.#trust === 'unverified';
+    if (unverified && this.#link === 'active' && acc.sequence === 0 && acc.hasGap) this.#requestRead();
+    else if (unverified && this.#link === 'subscribing' && acc.hasGap) this.#link = 'owes-read';
     else this.#armIdleRead();
     if (this.#completion !== undefined && !acc.hasGap) this.#finishFromCompletion();
   }
@@ -200,15 +216,15 @@ export class ConversationStream implements ConversationStreamHandle {
             conversationId: this.conversationId,
           }),
         );
-      } else if (this.#active) this.#requestRead();
-      else this.#readOnActive = true;
+      } else if (this.#link === 'active') this.#requestRead();
+      else this.#link = 'owes-read';
       return;
     }
     this.#finishFromCompletion();
   }
 
   #doubtful(): boolean {
-    return !this.#verified || this.#suspect || this.#accumulator.hasGap;
+    return this.#trust !== 'verified' || this.#accumulator.hasGap;
   }
 
   #finishFromCompletion(): void {
@@ -219,8 +235,7 @@ export class ConversationStream implements ConversationStreamHandle {
 
   #armIdleRead(): void {
     this.#clearIdleRead();
-    if (this.#settled || !this.#active || !this.#doubtful() || this.#hooks.readConversation === undefined)
-      return;
+    if (this.#link !== 'active' || !this.#doubtful() || this.#hooks.readConversation === undefined) return;
     this.#idleTimer = setTimeout(() => this.#requestRead(), this.#idleReadMs);
   }
 
@@ -231,44 +246,40 @@ export class ConversationStream implements ConversationStreamHandle {
 
   #requestRead(): void {
     const read = this.#hooks.readConversation;
-    if (this.#settled || read === undefined) return;
+    if (this.#link === 'settled' || read === undefined) return;
     this.#clearIdleRead();
-    if (this.#reading) {
-      this.#readAgain = true;
+    if (this.#reading !== 'idle') {
+      this.#reading = 'reading-again';
       return;
     }
-    this.#reading = true;
+    this.#reading = 'reading';
     this.#reads += 1;
     const epoch = this.#activeEpoch;
-    const afterActive = this.#active;
+    const afterActive = this.#link === 'active';
     const malformedBefore = this.#malformed;
     read(this.#readAbort.signal)
       .then((conversation) => {
-        const current = afterActive && this.#active && epoch === this.#activeEpoch;
+        const current = afterActive && this.#link === 'active' && epoch === this.#activeEpoch;
         this.#onRead(conversation, current, malformedBefore === this.#malformed);
       })
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
-        this.#reading = false;
-        if (this.#readAgain && !this.#settled) {
-          this.#readAgain = false;
-          this.#requestRead();
-        }
+        const again = this.#reading === 'reading-again';
+        this.#reading = 'idle';
+        if (again) this.#requestRead();
       });
   }
 
   #onRead(conversation: Conversation, current: boolean, noNewMalformed: boolean): void {
-    if (this.#settled) return;
+    if (this.#link === 'settled') return;
     const acc = this.#accumulator;
     this.#emit(acc.reconcile(conversation.response));
     if (acc.budgetReached) {
       this.#finish('budget');
       return;
     }
-    if (current) {
-      this.#verified = true;
-      if (noNewMalformed) this.#suspect = false;
-    }
+    // A read made under the subscription that still holds covers everything before it.
+    if (current) this.#trust = noNewMalformed ? 'verified' : 'suspect';
     if (conversation.status === 'failed') {
       this.#fail(
         new StreamError('the conversation failed on the server', {
@@ -286,9 +297,10 @@ export class ConversationStream implements ConversationStreamHandle {
       this.#finishFromCompletion();
     } else if (this.#completion !== undefined && !acc.hasGap) {
       this.#finishFromCompletion();
-    } else if (!current) {
-      this.#readOnActive = true;
+    } else if (!current && this.#link !== 'active') {
+      this.#link = 'owes-read';
     } else {
+      // Not current but active again: the activation after the drop asked for its own read.
       this.#armIdleRead();
     }
   }
@@ -299,11 +311,10 @@ export class ConversationStream implements ConversationStreamHandle {
       this.#firstChunkAt ??= performance.now();
       if (this.#collect) this.#queue.push({ sequence: piece.sequence, content: piece.content });
     }
-    if (applied.length > 0) this.#wakeConsumer();
   }
 
   #finish(reason: StreamFinishReason, usage?: Completion['usage'], safety = false): void {
-    if (this.#settled) return;
+    if (this.#link === 'settled') return;
     const acc = this.#accumulator;
     const end = performance.now();
     const outcome: StreamOutcome = {
@@ -320,60 +331,26 @@ export class ConversationStream implements ConversationStreamHandle {
       timeToFirstChunkMs: this.#firstChunkAt === undefined ? undefined : this.#firstChunkAt - this.#startedAt,
       streamDurationMs: this.#firstChunkAt === undefined ? 0 : end - this.#firstChunkAt,
     };
-    this.#settle();
+    this.#settle(undefined);
     this.#resolve(outcome);
   }
 
   #fail(error: unknown): void {
-    if (this.#settled) return;
-    this.#error = error;
-    this.#settle();
+    if (this.#link === 'settled') return;
+    this.#settle({ value: error });
     this.#reject(error);
   }
 
-  #settle(): void {
-    this.#settled = true;
+  #settle(error: { value: unknown } | undefined): void {
+    this.#link = 'settled';
     this.#clearIdleRead();
     this.#readAbort.abort();
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#wakeConsumer();
+    this.#queue.end(error);
     this.#hooks.onSettled?.();
   }
 
   readonly #onAbort = (): void => {
     this.#fail(new AbortError());
   };
-
-  #wakeConsumer(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #iterator(): AsyncIterator<StreamChunk> {
-    return {
-      next: async (): Promise<IteratorResult<StreamChunk>> => {
-        for (;;) {
-          const chunk = this.#queue.shift();
-          if (chunk !== undefined) return { value: chunk, done: false };
-          if (this.#settled) {
-            if (this.#error !== undefined) {
-              const error = this.#error;
-              this.#error = undefined;
-              throw error;
-            }
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((resolve) => {
-            this.#wake = resolve;
-          });
-        }
-      },
-      return: async (): Promise<IteratorResult<StreamChunk>> => {
-        this.cancel();
-        this.#queue = [];
-        return { value: undefined, done: true };
-      },
-    };
-  }
 }
