@@ -1,6 +1,6 @@
 /**
  * `genesys-prompt-injector/emulator`: the local Genesys Cloud emulator (OAuth, the conversation
- * endpoints, the direct socket and the notification service, a deterministic LLM stand-in, rate
+ * endpoints, AI Studio Guides, the direct socket and the notification service, a deterministic LLM stand-in, rate
  * limiting and seeded fault injection, on one loopback origin). A subpath of its own, so that a
  * service importing the client never loads an HTTP and WebSocket server it does not start.
  */
@@ -11,6 +11,8 @@ export {
   FAILURE_TRIGGER,
   CONTROL_PATHS,
   GARBAGE_FRAME,
+  GUIDE_TRIGGERS,
+  SCRIPTED_TEXTS,
   ALL_EMULATOR_SCOPES,
   DEFAULT_EMULATOR_CLIENT,
   type GeneratedAnswer,
@@ -21,4 +23,5 @@ export {
   type EmulatorFaults,
   type EmulatorOptions,
   type EmulatorStats,
+  type GuideSessionView,
 } from './emulator/index.js';

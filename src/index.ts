@@ -64,6 +64,26 @@ export {
   type AuditVerification,
 } from './observe/index.js';
 
+// AI Studio Guides (backend: 'guides', prompts deployed as code)
+export { GuidesApi } from './guides/guides-api.js';
+export {
+  deployGuide,
+  type DeployGuideOptions,
+  type GuideDeployResult,
+  type GuideDeployProgress,
+} from './guides/deploy-guide.js';
+export { guideDefinitionFromTemplate, type GuideDefinition } from './guides/guide-definition.js';
+export { diffGuideVersion, guideContentHash, type GuideFieldChange } from './guides/guide-version-diff.js';
+export { guideSessionIdFor } from './guides/guide-session-id.js';
+export { guideTurnOf } from './guides/guide-result.js';
+export {
+  returnControlFor,
+  type GuideTurnDetails,
+  type GuideInjectOptions,
+  type GuideReturnControl,
+} from './guides/guide-turn-result.js';
+export { GuideTurnError, GuidePublishError } from './guides/guide-errors.js';
+
 // The wire contract
 export type {
   ConversationCreateRequest,
@@ -71,6 +91,13 @@ export type {
   PromptMessage,
   FinishReason,
   Usage,
+  Guide,
+  GuideVersion,
+  GuideVariable,
+  GuideSessionTurnRequest,
+  GuideSessionTurnResponse,
+  GuideTurnResult,
+  GuideTurnStatus,
 } from './contract/index.js';
 export { SEED_ASSISTANT_ID } from './contract/index.js';
 

@@ -2,6 +2,7 @@
  * The response backends an injector can use, by name. Adding a backend is its own file (implementing
  * `ResponseBackendFactory` from `stream/response-backend.ts`) and one line in this list.
  */
+import { guidesBackend } from './guides/guides-backend.js';
 import { directBackend } from './stream/direct-backend.js';
 import { notificationsBackend } from './stream/notifications-backend.js';
 import { pollingBackend } from './stream/polling-backend.js';
@@ -12,6 +13,7 @@ export const RESPONSE_BACKENDS: readonly ResponseBackendFactory[] = [
   notificationsBackend,
   directBackend,
   pollingBackend,
+  guidesBackend,
 ];
 
 /** The names callers may pass as `backend`. */

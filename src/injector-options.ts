@@ -5,6 +5,7 @@
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { FinishReason, PromptMessage, Usage } from './contract/conversation.js';
 import type { RateLimitScope } from './fleet/pacing-scope.js';
+import type { GuideInjectOptions } from './guides/guide-turn-result.js';
 import type { RequestPacerFactory } from './http/request-pacer.js';
 import type { Logger } from './logger.js';
 import type { AuditSink } from './observe/audit-sink.js';
@@ -119,6 +120,8 @@ export interface InjectOptions {
   maxResponseTokens?: number;
   /** Overall deadline of this injection in ms (default: the injector's `deadlineMs`). */
   deadlineMs?: number;
+  /** With `backend: 'guides'`: continue a session, answer a client action, pin a version or language. */
+  guide?: GuideInjectOptions;
 }
 
 /** The result of one injection. */

@@ -64,6 +64,7 @@ export class InjectionRecord {
   #hash: string | undefined;
   #span: InjectionSpan | undefined;
   #conversationId: string | null = null;
+  #targetVersion: string | undefined;
   #retries = 0;
 
   constructor(options: InjectionRecorderOptions, assistantId: string, template: unknown, transport: string) {
@@ -98,10 +99,12 @@ export class InjectionRecord {
    * The server took the prompt.
    * @param conversationId the conversation (or session) it opened
    * @param retries the retries the create call took
+   * @param targetVersion the version of the target that took it (a guide version), if the backend knows it
    */
-  accepted(conversationId: string, retries: number): void {
+  accepted(conversationId: string, retries: number, targetVersion?: string): void {
     this.#conversationId = conversationId;
     this.#retries = retries;
+    this.#targetVersion = targetVersion;
     this.#span?.setConversationId(conversationId);
   }
 
@@ -123,6 +126,7 @@ export class InjectionRecord {
       assistantId: this.#assistantId,
       promptHash: hash,
       userId: this.#options.userId,
+      ...this.#backendFields(),
     });
     const result: InjectionResult = {
       conversationId: outcome.conversationId,
@@ -178,6 +182,7 @@ export class InjectionRecord {
         userId: this.#options.userId,
         complianceStatus: 'FAILED',
         errorCode: code,
+        ...this.#backendFields(),
       });
     } catch (auditError) {
       this.#options.logger.error(
@@ -185,6 +190,14 @@ export class InjectionRecord {
         'audit entry for a failed injection could not be written',
       );
     }
+  }
+
+  /** The backend and, when known, the target version, for the audit entry. */
+  #backendFields(): { backend: string; targetVersion?: string } {
+    return {
+      backend: this.#transport,
+      ...(this.#targetVersion === undefined ? {} : { targetVersion: this.#targetVersion }),
+    };
   }
 
   /** A hash identifying a prompt that failed before its payload existed (validation, login). */

@@ -149,7 +149,7 @@ export class GenesysPromptInjector {
           if (step.done) outcome = step.value;
           else if (step.value.type === 'accepted') {
             conversationId = step.value.conversationId;
-            opened.accepted(conversationId, step.value.retries);
+            opened.accepted(conversationId, step.value.retries, step.value.targetVersion);
             injectionLatencyMs = performance.now() - startedAt;
           } else {
             const { sequence, content } = step.value;

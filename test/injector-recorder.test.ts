@@ -43,11 +43,11 @@ function recorderKit() {
 }
 
 describe('InjectionRecorder', () => {
-  it('turns a backend outcome into the result, with its details, one audit entry and one telemetry record', async () => {
+  it('turns a backend outcome into the result, with its details, one audit entry (backend and target version) and one telemetry record', async () => {
     const { recorder, entries, sent, telemetry } = recorderKit();
     const record = recorder.begin(SEED_ASSISTANT_ID, TEMPLATE, 'guides');
     const hash = record.prepared(preparePrompt(TEMPLATE, SEED_ASSISTANT_ID));
-    record.accepted('session-1', 2);
+    record.accepted('session-1', 2, '3');
     const result = await record.succeed(
       {
         conversationId: 'session-1',
@@ -74,7 +74,14 @@ describe('InjectionRecorder', () => {
       details: { status: 'COMPLETED', result: 'SUCCESSFUL_COLLECTION' },
     });
     expect(entries).toEqual([
-      { conversationId: 'session-1', assistantId: SEED_ASSISTANT_ID, promptHash: hash, userId: 'tester' },
+      {
+        conversationId: 'session-1',
+        assistantId: SEED_ASSISTANT_ID,
+        promptHash: hash,
+        userId: 'tester',
+        backend: 'guides',
+        targetVersion: '3',
+      },
     ]);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ conversationId: 'session-1', transport: 'guides', retries: 2 });
@@ -95,6 +102,7 @@ describe('InjectionRecorder', () => {
         userId: 'tester',
         complianceStatus: 'FAILED',
         errorCode: 'conversation.failed',
+        backend: 'notifications',
       },
     ]);
   });

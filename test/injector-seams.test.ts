@@ -101,6 +101,7 @@ describe('the injector composes an audit sink', () => {
         assistantId: SEED_ASSISTANT_ID,
         promptHash: result.promptHash,
         userId: 'system-automation',
+        backend: 'notifications',
       },
       expect.objectContaining({
         conversationId: null,

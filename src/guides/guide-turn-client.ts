@@ -53,6 +53,28 @@ export async function sendGuideTurn(
   request: GuideSessionTurnRequest,
   options: GuideTurnOptions = {},
 ): Promise<GuideTurnAnswer> {
+  const first = await api.postTurn(guideId, guideSessionId, request, { signal: options.signal });
+  return completeGuideTurn(api, guideId, guideSessionId, request, first, options);
+}
+
+/**
+ * Takes the first answer of a turn to its end: polls with `NoOp` while it is `IN_PROGRESS`.
+ * @param api the Guides endpoints
+ * @param guideId the guide
+ * @param guideSessionId the session
+ * @param request the turn that was sent (its language, version and variables go with each poll)
+ * @param first the answer to it and the retries it took
+ * @param options signal, backoff, poll limit
+ * @throws as `sendGuideTurn`
+ */
+export async function completeGuideTurn(
+  api: GuidesApi,
+  guideId: string,
+  guideSessionId: string,
+  request: GuideSessionTurnRequest,
+  first: { value: GuideSessionTurnResponse; retries: number },
+  options: GuideTurnOptions = {},
+): Promise<GuideTurnAnswer> {
   const { signal } = options;
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
@@ -66,7 +88,8 @@ export async function sendGuideTurn(
     ...(request.inputVariables === undefined ? {} : { inputVariables: request.inputVariables }),
   };
 
-  let { value: response, retries } = await api.postTurn(guideId, guideSessionId, request, { signal });
+  let response = first.value;
+  let retries = first.retries;
   let polls = 0;
   while (response.status === 'IN_PROGRESS') {
     if (polls >= maxPolls) {

@@ -62,6 +62,8 @@ export function chainEntries(
         userId: f.userId,
         complianceStatus: f.complianceStatus ?? 'AUDITED',
         ...(f.errorCode === undefined ? {} : { errorCode: f.errorCode }),
+        ...(f.backend === undefined ? {} : { backend: f.backend }),
+        ...(f.targetVersion === undefined ? {} : { targetVersion: f.targetVersion }),
         prevHash: hash,
       },
       hmacKey,

@@ -38,6 +38,10 @@ export interface AuditEntry {
   complianceStatus: ComplianceStatus;
   /** The error's code, only when `FAILED`. */
   errorCode?: string;
+  /** The response backend that handled the injection (absent in entries written before it was recorded). */
+  backend?: string;
+  /** The version of the target that answered (a guide version), when the backend reports one. */
+  targetVersion?: string;
   /** Recovery entries only: byte length of the torn fragment that was overwritten. */
   tornBytes?: number;
   /** Recovery entries only: SHA-256 hex of that fragment. */
@@ -67,6 +71,8 @@ const KEYS = new Set([
   'userId',
   'complianceStatus',
   'errorCode',
+  'backend',
+  'targetVersion',
   'tornBytes',
   'tornSha256',
   'prevHash',
@@ -111,6 +117,8 @@ export function readEntryLine(line: string): EntryLineReading {
     nullableString(e.userId) &&
     STATUSES.includes(e.complianceStatus as string) &&
     (e.errorCode === undefined || typeof e.errorCode === 'string') &&
+    (e.backend === undefined || typeof e.backend === 'string') &&
+    (e.targetVersion === undefined || typeof e.targetVersion === 'string') &&
     (e.tornBytes === undefined || Number.isSafeInteger(e.tornBytes)) &&
     (e.tornSha256 === undefined || isHex64(e.tornSha256)) &&
     isHex64(e.prevHash) &&

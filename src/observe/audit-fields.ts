@@ -20,6 +20,10 @@ export interface AuditAppendFields {
   complianceStatus?: ComplianceStatus;
   /** Required with `FAILED` (the error's `code`), refused with `AUDITED`. */
   errorCode?: string;
+  /** The response backend that handled the injection (`notifications`, `guides`, ...). */
+  backend?: string;
+  /** The version of the target that answered, when the backend reports one (a guide version). */
+  targetVersion?: string;
 }
 
 const ALLOWED_FIELDS = new Set([
@@ -30,7 +34,10 @@ const ALLOWED_FIELDS = new Set([
   'userId',
   'complianceStatus',
   'errorCode',
+  'backend',
+  'targetVersion',
 ]);
+const BACKEND = /^[a-z][a-z0-9-]{0,63}$/;
 const EVENT_TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const ERROR_CODE = /^[A-Za-z0-9_.:-]{1,128}$/;
 // Identifiers: printable, no whitespace, bounded, so free text (a prompt) cannot pass for one.
@@ -73,6 +80,10 @@ export function checkAuditFields(fields: AuditAppendFields): AuditAppendFields {
   if (fields.conversationId !== null) identifier('conversationId', fields.conversationId);
   identifier('assistantId', fields.assistantId);
   identifier('userId', fields.userId);
+  if (fields.backend !== undefined && (typeof fields.backend !== 'string' || !BACKEND.test(fields.backend))) {
+    refuse('backend', 'must be a backend name (lower-case letters, digits and -)', 'pass the backend name');
+  }
+  if (fields.targetVersion !== undefined) identifier('targetVersion', fields.targetVersion);
   if (!isHex64(fields.promptHash)) {
     refuse('promptHash', 'must be a SHA-256 hex digest', 'pass promptHash(payload), never the prompt itself');
   }

@@ -60,7 +60,13 @@ export interface ResponseRequest {
 /** What a backend reports while it answers. */
 export type ResponseEvent =
   /** The server took the prompt; `conversationId` names the exchange (a conversation, a session). */
-  | { type: 'accepted'; conversationId: string; retries: number }
+  | {
+      type: 'accepted';
+      conversationId: string;
+      retries: number;
+      /** The version of the target that took the prompt (a guide version), recorded in the audit entry. */
+      targetVersion?: string;
+    }
   /** A piece of the answer; the pieces in order are exactly the outcome's `text`. */
   | { type: 'chunk'; sequence: number; content: string };
 
