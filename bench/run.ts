@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { auditRows, measureAudit } from './audit.js';
 import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
+import { fleetRows, measureFleet } from './fleet.js';
 import { describeCommit, describeMachine, machineInfo } from './machine.js';
 import { measureMemory, memoryRows } from './memory.js';
 import { measurePipeline, pipelineRows } from './pipeline.js';
@@ -102,6 +103,7 @@ await row(
   () => measureRateLimit({ transport: 'direct', ...(quick ? { injections: 100 } : {}) }),
   rateLimitRows,
 );
+await row('fleet', () => measureFleet(quick ? { jobs: 100, throughputJobs: 200 } : {}), fleetRows);
 await row('memory', () => measureMemory(quick ? { sizes: [200] } : {}), memoryRows);
 await row(
   'audit',

@@ -5,6 +5,7 @@
  * process's injectors of the same budget) with one logged warning, and returns to the store when it
  * answers again: never no pacing.
  */
+import { randomUUID } from 'node:crypto';
 import { AbortError, RateLimitError } from '../errors.js';
 import { RateLimiter, leaseSharedRateLimiter, type RateLimiterLease } from '../http/rate-limiter.js';
 import type { PacedClient, RequestPacer } from '../http/request-pacer.js';
@@ -44,8 +45,10 @@ export class RedisRequestPacer implements RequestPacer {
   readonly #scope: RateLimitScope;
   readonly #scheduleKey: string;
   readonly #pauseKey: string;
+  readonly #sendLogKey: string;
   readonly #intervalMs: number;
   readonly #toleranceMs: number;
+  readonly #perSecond: number;
   readonly #maxWaitMs: number;
   readonly #logger: Logger;
   readonly #local: RateLimiterLease;
@@ -71,6 +74,7 @@ export class RedisRequestPacer implements RequestPacer {
     // One hash slot for both keys ({...}), so the scripts also run on a Redis Cluster.
     this.#scheduleKey = `${prefix}:{${stem}}:schedule`;
     this.#pauseKey = `${prefix}:{${stem}}:pause`;
+    this.#sendLogKey = `${prefix}:{${stem}}:sent`;
     const localOptions = {
       requestsPerMinute: client.requestsPerMinute,
       ...(client.requestBurst === undefined ? {} : { burst: client.requestBurst }),
@@ -81,9 +85,10 @@ export class RedisRequestPacer implements RequestPacer {
         ? ownLease(new RateLimiter(localOptions))
         : leaseSharedRateLimiter(client.apiBaseUrl, `${this.#scope}\n${stem}`, localOptions);
     const limiter = this.#local.limiter;
-    const spacing = gcraSpacing(limiter.requestsPerMinute, limiter.burst);
-    this.#intervalMs = spacing.intervalMs;
-    this.#toleranceMs = spacing.toleranceMs;
+    const shape = pacingShape(limiter.requestsPerMinute, limiter.burst);
+    this.#intervalMs = shape.intervalMs;
+    this.#toleranceMs = shape.toleranceMs;
+    this.#perSecond = shape.perSecond;
     this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_PACER_WAIT_MS;
     this.#logger = options.logger ?? silentLogger;
     this.#connection = leaseRedisConnection(this.#store).then(
@@ -127,7 +132,6 @@ export class RedisRequestPacer implements RequestPacer {
         return this.#acquireLocally(signal, reasonOf(error));
       }
       this.#useStore();
-      if (waitMs <= 0) return;
       if (waitMs > this.#maxWaitMs) {
         throw new RateLimitError(
           `the shared rate limit asks this request to wait ${waitMs} ms, more than maxWaitMs (${this.#maxWaitMs} ms); ` +
@@ -135,9 +139,12 @@ export class RedisRequestPacer implements RequestPacer {
           { status: 429, code: 'pacer.wait.too.long', retryAfterMs: waitMs },
         );
       }
-      await this.#waits.sleep(waitMs, signal);
-      if (!(await this.#pausedMeanwhile(commands))) return;
-      // A 429 paused the client while we slept: book a new slot after the pause.
+      if (waitMs > 0) {
+        await this.#waits.sleep(waitMs, signal);
+        // A 429 paused the client while we slept: book a new slot after the pause.
+        if (await this.#pausedMeanwhile(commands)) continue;
+      }
+      if (await this.#recordSend(commands, signal)) return;
     }
   }
 
@@ -176,6 +183,25 @@ export class RedisRequestPacer implements RequestPacer {
     return lease.redis.status === 'ready' ? pacingCommands(lease.redis) : undefined;
   }
 
+  /**
+   * Counts this send in the shared sliding second, waiting while it is full (a slot released late by a
+   * stalled process must not bunch with those on time). False when the store stopped answering: the
+   * caller then books again, which falls back to in-process pacing.
+   */
+  async #recordSend(commands: PacingCommands, signal: AbortSignal | undefined): Promise<boolean> {
+    if (!Number.isFinite(this.#perSecond)) return true;
+    for (;;) {
+      let waitMs: number;
+      try {
+        waitMs = await commands.recordSend(this.#sendLogKey, this.#perSecond, randomUUID());
+      } catch {
+        return false;
+      }
+      if (waitMs <= 0) return true;
+      await this.#waits.sleep(waitMs, signal);
+    }
+  }
+
   async #pausedMeanwhile(commands: PacingCommands): Promise<boolean> {
     try {
       return (await commands.pauseRemainingMs(this.#pauseKey)) > 0;
@@ -209,12 +235,16 @@ export class RedisRequestPacer implements RequestPacer {
   }
 }
 
-/** GCRA spacing of the in-process limiter's rate and burst (see `RateLimiter`). */
-function gcraSpacing(requestsPerMinute: number, burst: number): { intervalMs: number; toleranceMs: number } {
-  if (!Number.isFinite(requestsPerMinute)) return { intervalMs: 0, toleranceMs: 0 };
+/** The in-process limiter's rules for a rate and burst (see `RateLimiter`): GCRA spacing and the per-second cap. */
+function pacingShape(
+  requestsPerMinute: number,
+  burst: number,
+): { intervalMs: number; toleranceMs: number; perSecond: number } {
+  if (!Number.isFinite(requestsPerMinute)) return { intervalMs: 0, toleranceMs: 0, perSecond: Infinity };
   // Spacing at (rpm - burst + 1)/min keeps any 60 s window at or under rpm even after a burst.
   const intervalMs = 60_000 / Math.max(1, requestsPerMinute - burst + 1);
-  return { intervalMs, toleranceMs: (burst - 1) * intervalMs };
+  const perSecond = Math.max(1, Math.ceil(requestsPerMinute / 60)) + burst - 1;
+  return { intervalMs, toleranceMs: (burst - 1) * intervalMs, perSecond };
 }
 
 function ownLease(limiter: RateLimiter): RateLimiterLease {
