@@ -5,6 +5,7 @@
  */
 import { TokenProvider } from './auth/token-provider.js';
 import { GenesysApi } from './http/genesys-api.js';
+import { RequestPipeline } from './http/request-pipeline.js';
 import { redisRequestPacers } from './fleet/redis-pacer-factory.js';
 import { sharedRateLimiter } from './http/rate-limiter.js';
 import { BackendPool } from './injector-backend-pool.js';
@@ -24,7 +25,8 @@ export class InjectorParts {
   /** The caller's logger behind secret redaction (silent when none). */
   readonly logger: Logger;
   readonly tokens: TokenProvider;
-  readonly api: GenesysApi;
+  /** The REST request pipeline (pacing, retries, re-login, typed errors). */
+  readonly rest: RequestPipeline;
   readonly backends: BackendPool;
   readonly telemetry: TelemetryExporter;
   readonly recorder: InjectionRecorder;
@@ -61,7 +63,7 @@ export class InjectorParts {
               : { organization: config.rateLimitOrganization }),
             logger,
           }));
-    const api = (this.api = new GenesysApi({
+    const rest = (this.rest = new RequestPipeline({
       tokens,
       pacer: pacerFor({
         apiBaseUrl: config.environment.apiBaseUrl,
@@ -77,9 +79,10 @@ export class InjectorParts {
       timeoutMs: config.timeoutMs,
       logger,
     }));
+    const api = new GenesysApi(rest);
     this.backends = new BackendPool(
       {
-        rest: api,
+        rest,
         conversations: conversationApi(api, tokens, config.environment.socketBaseUrl),
         logger,
         tuning: options.streamTuning ?? {},
@@ -120,7 +123,7 @@ export class InjectorParts {
   /** Closes sockets, then REST and login, then flushes telemetry and the audit file it opened. */
   async close(): Promise<void> {
     await this.backends.close();
-    await this.api.close();
+    await this.rest.close();
     this.tokens.close();
     await this.telemetry.close();
     if (this.#ownsAudit) await this.#audit?.close();

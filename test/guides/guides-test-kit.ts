@@ -6,7 +6,7 @@ import { resolveEnvironment } from '../../src/auth/environment.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { GuidesApi } from '../../src/guides/guides-api.js';
-import { GenesysApi } from '../../src/http/genesys-api.js';
+import { RequestPipeline } from '../../src/http/request-pipeline.js';
 import { RateLimiter } from '../../src/http/rate-limiter.js';
 import { RetryPolicy } from '../../src/http/retry-policy.js';
 
@@ -36,7 +36,7 @@ export function guidesApiFor(
     clientSecret,
   });
   const pacer = new RateLimiter({ requestsPerMinute: 0 });
-  const rest = new GenesysApi({
+  const rest = new RequestPipeline({
     tokens,
     pacer,
     retry: new RetryPolicy({ maxRetries: 5, baseDelayMs: 1, maxDelayMs: 2, rateLimitJitter: 0 }),

@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from '../../src/errors.js';
 import { GenesysApi } from '../../src/http/genesys-api.js';
+import { RequestPipeline } from '../../src/http/request-pipeline.js';
 import { RateLimiter } from '../../src/http/rate-limiter.js';
 import { RetryPolicy } from '../../src/http/retry-policy.js';
 import {
@@ -81,7 +82,7 @@ async function harness(
   });
   const waits: number[] = [];
   const limiter = new RateLimiter({ requestsPerMinute: 0 });
-  const api = new GenesysApi({
+  const rest = new RequestPipeline({
     tokens,
     pacer: limiter,
     timeoutMs: options.timeoutMs,
@@ -92,10 +93,11 @@ async function harness(
       sleep: async (ms) => void waits.push(ms),
     }),
   });
+  const api = new GenesysApi(rest);
   open.push(
     () => server.close(),
     () => tokens.close(),
-    () => api.close(),
+    () => rest.close(),
     () => limiter.close(),
   );
   const apiRequests = () => server.requests.filter((r) => r.url !== '/oauth/token');

@@ -1,0 +1,207 @@
+/**
+ * The REST request pipeline every endpoint goes through: pace (the OAuth client's `RequestPacer`),
+ * take a token, send by the SDK's `callApi` over the keep-alive client, parse the answer against its
+ * schema, map an error status to its class — retried per the `RetryPolicy`, with one re-login and one
+ * repeat after a 401, and a whole-client pause on a 429's `Retry-After`.
+ */
+import { ErrorBodySchema } from '../contract/errors.js';
+import {
+  ConnectionError,
+  GenesysPromptError,
+  InvalidResponseError,
+  RateLimitError,
+  errorFromResponse,
+} from '../errors.js';
+import type { SdkApiClient } from '../auth/sdk-binding.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { KeepAliveHttpClient, RawResponse, RequestContext } from './keep-alive-http-client.js';
+import type { RequestPacer } from './request-pacer.js';
+import type { ApiResult, CallOptions, RestCaller, RestRequest } from './rest-request.js';
+import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+
+/** What the pipeline needs of the login: tokens, and the SDK client the requests go through. */
+export interface RequestCredentials {
+  /** A valid access token (logging in when needed). */
+  getAccessToken(signal?: AbortSignal): Promise<string>;
+  /** Forget a token the API refused (401), so the next call logs in again. */
+  invalidate(token: string): void;
+  /** The SDK `ApiClient` whose `callApi` sends the requests. */
+  readonly apiClient: SdkApiClient;
+  /** The keep-alive HTTP client installed on it, which reports each raw answer. */
+  readonly httpClient: KeepAliveHttpClient;
+}
+
+/** Options of `RequestPipeline`. */
+export interface RequestPipelineOptions {
+  /** Logs in and hands out tokens; its `ApiClient` sends the requests. */
+  tokens: RequestCredentials;
+  /** Paces this OAuth client's requests; closed by `close()` (see `sharedRateLimiter`). */
+  pacer: RequestPacer;
+  /** A retry policy, or options for one (default: PRODUCT.md 4.6). */
+  retry?: RetryPolicy | RetryPolicyOptions;
+  /** Per-request timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Retry and error events go here (never a token or secret). */
+  logger?: Logger;
+}
+
+/** Sends any `RestRequest` with pacing, retries, re-login and typed errors. */
+export class RequestPipeline implements RestCaller {
+  readonly #tokens: RequestCredentials;
+  readonly #pacer: RequestPacer;
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  #closed = false;
+
+  /** @param options token provider, pacing, retry policy, timeout, logger */
+  constructor(options: RequestPipelineOptions) {
+    this.#tokens = options.tokens;
+    this.#pacer = options.pacer;
+    this.#retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Closes the pacer (this client's share of it); later calls reject. Does not close the login. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pacer.close();
+  }
+
+  /**
+   * One logical call: pacing, token, retries per policy, one re-login and retry after a 401.
+   * @param spec the endpoint and what to send
+   * @param options signal and deadline
+   */
+  async call<T>(spec: RestRequest<T>, options: CallOptions): Promise<ApiResult<T>> {
+    if (this.#closed)
+      throw new ConnectionError('the Genesys API client is closed', { code: 'client.closed' });
+    const { signal } = options;
+    let reloggedIn = false;
+    const { value, retries } = await this.#retry.run(
+      async ({ remainingMs }) => {
+        for (;;) {
+          await this.#pacer.acquire(signal);
+          const token = await this.#tokens.getAccessToken(signal);
+          const timeoutMs =
+            remainingMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, remainingMs));
+          const response = await this.#send(spec, token, signal, timeoutMs);
+          if (response.status >= 200 && response.status < 300) return this.#parse(spec, response);
+          if (response.status === 401 && !reloggedIn) {
+            // The token expired or was revoked: log in once more and repeat this request once.
+            reloggedIn = true;
+            this.#tokens.invalidate(token);
+            continue;
+          }
+          const error = this.#errorFor(spec, response);
+          // Every caller of this OAuth client waits out a 429, not only this one.
+          if (error instanceof RateLimitError && error.retryAfterMs !== undefined)
+            await this.#pause(error.retryAfterMs);
+          throw error;
+        }
+      },
+      {
+        signal,
+        deadlineMs: options.deadlineMs,
+        onRetry: ({ retry, delayMs, error }) => {
+          this.#logger.debug(
+            {
+              retry,
+              delayMs: Math.round(delayMs),
+              code: (error as GenesysPromptError).code,
+              status: (error as GenesysPromptError).status,
+            },
+            `retrying ${describe(spec)}`,
+          );
+        },
+      },
+    );
+    return { value, retries: retries + (reloggedIn ? 1 : 0) };
+  }
+
+  /** Tells the pacer to hold this client; a pacer's own failure is logged, never thrown. */
+  async #pause(durationMs: number): Promise<void> {
+    try {
+      await this.#pacer.pause(durationMs, 'retry-after');
+    } catch (error) {
+      this.#logger.warn(
+        { err: { name: error instanceof Error ? error.name : 'unknown' } },
+        'the request pacer could not record a Retry-After pause',
+      );
+    }
+  }
+
+  async #send(
+    spec: RestRequest<unknown>,
+    token: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<RawResponse> {
+    const context: RequestContext = { signal, timeoutMs };
+    const headers: Record<string, string> = { ...spec.headers, Authorization: `Bearer ${token}` };
+    const apiClient = this.#tokens.apiClient;
+    try {
+      // 'PureCloud OAuth' makes the SDK build a fresh header object (with no auth names it would
+      // write into its shared defaultHeaders); our Authorization then overrides its stored token so
+      // the token a 401 refers to is known exactly.
+      await this.#tokens.httpClient.withContext(context, () =>
+        apiClient.callApi(
+          spec.path,
+          spec.method,
+          spec.pathParams,
+          spec.query ?? {},
+          {},
+          {},
+          spec.body,
+          ['PureCloud OAuth'],
+          ['application/json'],
+          ['application/json'],
+          headers,
+        ),
+      );
+    } catch (error) {
+      if (!context.response) {
+        if (error instanceof GenesysPromptError) throw error;
+        // Never chain the SDK's error: it may describe the request, Authorization header included.
+        throw new ConnectionError(`${describe(spec)} failed before an answer (${(error as Error).name})`);
+      }
+    }
+    if (!context.response) throw new ConnectionError(`${describe(spec)} got no answer`);
+    return context.response;
+  }
+
+  #parse<T>(spec: RestRequest<T>, response: RawResponse): T {
+    if (!spec.schema) return undefined as T;
+    const parsed = spec.schema.safeParse(response.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw new InvalidResponseError(
+      `${describe(spec)} answered ${response.status} with a body that breaks the contract at ${where}: ${issue?.message ?? 'invalid'}; check that the environment is a Genesys Cloud API (or the emulator) of this version`,
+      {
+        status: response.status,
+        code: 'invalid.response',
+        headers: response.headers,
+        correlationId: response.headers['inin-correlation-id'],
+      },
+    );
+  }
+
+  #errorFor(spec: RestRequest<unknown>, response: RawResponse): Error {
+    const parsed = ErrorBodySchema.safeParse(response.body);
+    const body = parsed.success ? parsed.data : undefined;
+    let context = describe(spec);
+    if (response.status === 403 && spec.scope && !body?.message.includes(spec.scope)) {
+      context += ` (needs scope ${spec.scope})`;
+    }
+    return errorFromResponse(response.status, body, response.headers, context);
+  }
+}
+
+/** `METHOD /path` with its parameters filled in, for messages (ids are not secrets). */
+function describe(spec: RestRequest<unknown>): string {
+  const path = spec.path.replace(/\{(\w+)\}/g, (whole, name: string) => spec.pathParams[name] ?? whole);
+  return `${spec.method} ${path}`;
+}
