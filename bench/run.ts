@@ -17,6 +17,7 @@ import { measurePipeline, pipelineRows } from './pipeline.js';
 import { measureRateLimit, rateLimitRows } from './rate-limit.js';
 import { measureTokenError, tokenErrorRows } from './token-error.js';
 import { copyBenchTableToReadme } from './readme-table.js';
+import { measureTokenizerWorstCase, tokenizerWorstCaseRows } from './tokenizer-worst-case.js';
 
 const quick = process.argv.includes('--quick');
 const machine = machineInfo();
@@ -83,6 +84,11 @@ async function emulatorCeiling(): Promise<void> {
 
 await row('pipeline', () => measurePipeline(quick ? { rounds: 2, roundMs: 300 } : {}), pipelineRows);
 await row('token error', measureTokenError, tokenErrorRows);
+await row(
+  'tokenizer worst case',
+  () => measureTokenizerWorstCase(quick ? { size: 100_000, rounds: 2 } : {}),
+  tokenizerWorstCaseRows,
+);
 const e2e: EndToEndResult | undefined = await row(
   'end-to-end',
   () => measureEndToEnd(quick ? { injections: 200, warmup: 20 } : {}),

@@ -1,33 +1,24 @@
 /**
- * Token counting. Exact BPE counts with gpt-tokenizer (o200k_base by default, cl100k_base
- * selectable); the seed's `chars x 0.25` heuristic stays available for comparison.
+ * Token counting. Exact BPE counts (o200k_base by default, cl100k_base selectable), linear in the
+ * worst case, with rank tables loaded on the first count; the seed's `chars x 0.25` heuristic stays
+ * available for comparison.
  *
  * The prompt-token definition used everywhere (budget, `maxTokens`, the emulator's usage) is
  * `countMessageTokens`: the sum of each message's content count, with no per-message overhead.
  */
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { PromptMessage } from '../contract/conversation.js';
+import { bytePairTokenCounter } from './byte-pair-counter.js';
+import { heuristicTokenCount, type TokenCounter } from './token-counter.js';
+
+export { HEURISTIC_TOKENS_PER_CHAR, type TokenCounter } from './token-counter.js';
 
 /** Tokenizers `estimateTokens` can use; `heuristic` is the seed's chars x 0.25. */
 export type TokenizerName = 'o200k_base' | 'cl100k_base' | 'heuristic';
 
-/** Counts the tokens of one text. */
-export type TokenCounter = (text: string) => number;
-
-/** The seed's ratio: a quarter of a token per character. */
-export const HEURISTIC_TOKENS_PER_CHAR = 0.25;
-
-/**
- * Special-token text such as `<|endoftext|>` in a prompt is ordinary text to us: counted as the
- * plain characters it is, never rejected (gpt-tokenizer throws on it by default).
- */
-const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
 const COUNTERS: Record<TokenizerName, TokenCounter> = {
-  o200k_base: (text) => countO200k(text, PLAIN_TEXT),
-  cl100k_base: (text) => countCl100k(text, PLAIN_TEXT),
-  heuristic: (text) => Math.ceil(text.length * HEURISTIC_TOKENS_PER_CHAR),
+  o200k_base: bytePairTokenCounter('o200k_base'),
+  cl100k_base: bytePairTokenCounter('cl100k_base'),
+  heuristic: heuristicTokenCount,
 };
 
 /**
