@@ -8,7 +8,7 @@ import type { Conversation } from '../contract/conversation.js';
 import { ConnectionError, StreamError } from '../errors.js';
 import { ConversationStream } from './conversation-stream.js';
 import { parseDirectFrame, type RawFrame } from './frame-parser.js';
-import type { TokenCounter } from './response-accumulator.js';
+import { heuristicTokenCount, type TokenCounter } from '../prompt/token-counter.js';
 import { closeSocket } from './socket-close.js';
 import type { StreamOutcome } from './stream-outcome.js';
 
@@ -25,9 +25,6 @@ export interface HandleStreamEventsOptions {
   /** Called with each piece of text as it is applied. */
   onChunk?: (content: string, sequence: number) => void;
 }
-
-/** The seed's token estimate (chars x 0.25), the default counter here. */
-const seedTokenEstimate: TokenCounter = (text) => Math.ceil(text.length * 0.25);
 
 /**
  * Accumulates one conversation's answer from a direct socket (see `connectToAiStream`).
@@ -48,7 +45,7 @@ export function handleStreamEvents(
     wanted ?? 'unknown',
     {
       budgetTokens: budget,
-      countTokens: options.countTokens ?? seedTokenEstimate,
+      countTokens: options.countTokens ?? heuristicTokenCount,
       signal: options.signal,
       collectChunks: options.onChunk !== undefined,
     },

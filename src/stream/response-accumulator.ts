@@ -5,9 +5,9 @@
  */
 import { LimitExceededError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
+import type { TokenCounter } from '../prompt/token-counter.js';
 
-/** Counts the tokens of a piece of text (the lead passes the BPE counter). */
-export type TokenCounter = (text: string) => number;
+export type { TokenCounter } from '../prompt/token-counter.js';
 
 /** A piece of text appended to the answer, in order. */
 export interface AppliedChunk {
