@@ -127,7 +127,13 @@ function setPair(
     return;
   }
   const end = parts[4 * middle] as number;
-  const rank = table.pairRank(parts[4 * left + 2] as number, parts[4 * middle + 2] as number, bytes, left, end);
+  const rank = table.pairRank(
+    parts[4 * left + 2] as number,
+    parts[4 * middle + 2] as number,
+    bytes,
+    left,
+    end,
+  );
   if (rank === Infinity) {
     parts[4 * left + 3] = NO_TOKEN;
   } else {
