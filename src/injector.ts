@@ -4,6 +4,7 @@
  * its backend, and one record of its outcome — success or failure.
  */
 import { AbortError, ValidationError } from './errors.js';
+import { GuidesApi } from './guides/guides-api.js';
 import { raceAbort } from './http/race-abort.js';
 import { injectionSignal, type InjectionSignal } from './injection-signal.js';
 import { resolveInjectorConfig, type InjectorConfig } from './injector-config.js';
@@ -25,6 +26,7 @@ export class GenesysPromptInjector {
   readonly #inflight = new Map<InjectionSignal, Promise<void>>();
   #initializing: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
+  #guides: GuidesApi | undefined;
 
   /**
    * The seed's form: `new GenesysPromptInjector(environment, clientId, clientSecret)`.
@@ -95,6 +97,16 @@ export class GenesysPromptInjector {
     options: InjectOptions = {},
   ): AsyncGenerator<StreamItem, void, undefined> {
     return this.#run({ assistantId, template, examples: fewShotExamples, options, wantChunks: true });
+  }
+
+  /**
+   * The AI Studio Guides endpoints (find, create, version, publish, turns) over this injector's REST
+   * pipeline: the same login, pacing, retries and typed errors as its injections. Pass it to
+   * `deployGuide` to deploy templates as guides.
+   */
+  guides(): GuidesApi {
+    this.#guides ??= new GuidesApi(this.#parts.rest);
+    return this.#guides;
   }
 
   /** Counters of the default backend's sockets (channels, reconnects), for monitoring and tests. */

@@ -7,6 +7,7 @@ import { reportError } from './cli-error.js';
 import { auditCommand } from './commands/audit-command.js';
 import { batchCommand } from './commands/batch-command.js';
 import { emulatorCommand } from './commands/emulator-command.js';
+import { guideCommand } from './commands/guide-command.js';
 import { injectCommand } from './commands/inject-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { workerCommand } from './commands/worker-command.js';
@@ -38,6 +39,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program.addCommand(auditCommand(setExitCode));
   program.addCommand(emulatorCommand(setExitCode));
   program.addCommand(workerCommand(setExitCode));
+  program.addCommand(guideCommand(setExitCode));
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...args]);
