@@ -3,6 +3,7 @@
  * parsing messages. Every message says what happened and what to do; none carries a secret or token.
  */
 import type { ErrorBody } from './contract/errors.js';
+import { parseRetryAfter } from './http/retry-after.js';
 
 /** Base of every error this library throws. */
 export class GenesysPromptError extends Error {
@@ -161,7 +162,10 @@ export class AuthenticationError extends ApiError {}
 export class PermissionDeniedError extends ApiError {}
 /** 404: unknown assistant or conversation; never retried. */
 export class NotFoundError extends ApiError {}
-/** 429 after every retry: `retryAfterMs` is the server's last `Retry-After`. */
+/**
+ * 429 after every retry, or at once when the server's `Retry-After` is longer than `maxRetryAfterMs`
+ * or ends past the deadline: `retryAfterMs` is the server's last `Retry-After` (seconds or HTTP date).
+ */
 export class RateLimitError extends ApiError {
   readonly retryAfterMs: number | undefined;
   constructor(message: string, options: ApiErrorOptions & { retryAfterMs?: number }) {
@@ -260,11 +264,7 @@ export function errorFromResponse(
   if (status === 403) return new PermissionDeniedError(message, options);
   if (status === 404) return new NotFoundError(message, options);
   if (status === 429) {
-    const seconds = Number(headers['retry-after']);
-    return new RateLimitError(message, {
-      ...options,
-      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
-    });
+    return new RateLimitError(message, { ...options, retryAfterMs: parseRetryAfter(headers['retry-after']) });
   }
   if (status >= 500) return new InternalServerError(message, options);
   return new ApiError(message, options);

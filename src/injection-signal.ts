@@ -5,10 +5,13 @@
  * deadline becomes a `TimeoutError` and the rest an `AbortError`.
  */
 import { AbortError, TimeoutError } from './errors.js';
+import { timerDelay } from './timer-delay.js';
 
 /** The signal of one injection and how to release it. */
 export interface InjectionSignal {
   readonly signal: AbortSignal;
+  /** When the deadline passes, in `Date.now()` ms. */
+  readonly deadlineAt: number;
   /** The error to throw when `signal` has fired: TimeoutError for the deadline, else AbortError. */
   reason(): AbortError | TimeoutError;
   /** Fires the signal (the injector is closing). */
@@ -31,10 +34,11 @@ export function injectionSignal(parent: AbortSignal | undefined, deadlineMs: num
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, deadlineMs);
+  }, timerDelay(deadlineMs));
   timer.unref();
   return {
     signal: controller.signal,
+    deadlineAt: Date.now() + deadlineMs,
     reason: () =>
       timedOut
         ? new TimeoutError(`the injection did not finish within its deadline of ${deadlineMs} ms`)

@@ -9,12 +9,16 @@ import { RATE_LIMIT_SCOPES, type RateLimitScope } from './fleet/pacing-scope.js'
 import { parseRedisStoreAddress, type RedisStoreAddress } from './fleet/redis-store-address.js';
 import { BACKEND_NAMES } from './injector-backends.js';
 import type { InjectorOptions, StreamTransport, TokenizerName } from './injector-options.js';
+import { resolveResponseLimits, type ResolvedResponseLimits } from './limits.js';
 import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
+import { checkDurationMs } from './timer-delay.js';
 
 /** The environment when neither the option nor `GENESYS_ENVIRONMENT` gives one (the seed's default). */
 export const DEFAULT_ENVIRONMENT = 'mypurecloud.com';
 /** Recorded in audit entries when no `userId` is given (the seed's value). */
 export const DEFAULT_USER_ID = 'system-automation';
+/** The longest `Retry-After` waited out before a 429 fails as `RateLimitError` (default 60 s). */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /** The configuration an injector runs with. */
 export interface InjectorConfig {
@@ -37,6 +41,8 @@ export interface InjectorConfig {
   timeoutMs: number;
   deadlineMs: number;
   pollIntervalMs: number;
+  maxRetryAfterMs: number;
+  limits: ResolvedResponseLimits;
   auditLogPath: string | undefined;
   auditHmacKey: string | undefined;
   observabilityEndpoint: string | undefined;
@@ -60,11 +66,6 @@ const POSITIVE_INTEGER: NumberRule = {
   accepts: (n) => Number.isInteger(n) && n >= 1,
   problem: 'must be a whole number of 1 or more',
   fix: 'to 1 or more',
-};
-const POSITIVE_NUMBER: NumberRule = {
-  accepts: (n) => n > 0,
-  problem: 'must be a positive number',
-  fix: 'to a number above 0',
 };
 
 /** `value` checked against `rule`, or `fallback` when it is not set. */
@@ -114,6 +115,7 @@ export function resolveInjectorConfig(
   }
   const transport = oneOf('transport', options.transport, STREAM_TRANSPORTS, 'notifications');
   const pacing = resolveSharedPacing(options);
+  checkDurations(options);
   return {
     environment: resolveEnvironment(environmentSetting, { allowInsecure: options.allowInsecure ?? false }),
     clientId: options.clientId ?? env.GENESYS_CLIENT_ID,
@@ -132,9 +134,12 @@ export function resolveInjectorConfig(
     ),
     requestBurst: numberOption('requestBurst', options.requestBurst, POSITIVE_INTEGER, undefined),
     ...pacing,
-    timeoutMs: numberOption('timeoutMs', options.timeoutMs, POSITIVE_NUMBER, 30_000),
-    deadlineMs: numberOption('deadlineMs', options.deadlineMs, POSITIVE_NUMBER, 120_000),
-    pollIntervalMs: numberOption('pollIntervalMs', options.pollIntervalMs, POSITIVE_NUMBER, 500),
+    timeoutMs: checkDurationMs('timeoutMs', options.timeoutMs) ?? 30_000,
+    deadlineMs: checkDurationMs('deadlineMs', options.deadlineMs) ?? 120_000,
+    pollIntervalMs: checkDurationMs('pollIntervalMs', options.pollIntervalMs) ?? 500,
+    maxRetryAfterMs:
+      checkDurationMs('maxRetryAfterMs', options.maxRetryAfterMs) ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    limits: resolveResponseLimits(options.limits),
     auditLogPath: options.auditLogPath,
     auditHmacKey: options.auditHmacKey,
     observabilityEndpoint: options.observabilityEndpoint ?? (env.OBSERVABILITY_ENDPOINT || undefined),
@@ -169,4 +174,20 @@ function resolveSharedPacing(
     rateLimitScope: scope,
     rateLimitOrganization: organization,
   };
+}
+
+/** Every other duration option, checked so none can overflow a timer. */
+function checkDurations(options: InjectorOptions): void {
+  const { retryDelays, streamTuning } = options;
+  checkDurationMs('retryDelays.baseDelayMs', retryDelays?.baseDelayMs);
+  checkDurationMs('retryDelays.maxDelayMs', retryDelays?.maxDelayMs);
+  checkDurationMs('streamTuning.heartbeatIntervalMs', streamTuning?.heartbeatIntervalMs);
+  checkDurationMs('streamTuning.pingIntervalMs', streamTuning?.pingIntervalMs);
+  checkDurationMs('streamTuning.idleReadMs', streamTuning?.idleReadMs);
+  checkDurationMs('streamTuning.backoff.baseMs', streamTuning?.backoff?.baseMs);
+  checkDurationMs('streamTuning.backoff.maxMs', streamTuning?.backoff?.maxMs);
+  // 0 is a real choice here: no coalescing wait.
+  if (streamTuning?.subscribeCoalesceMs !== 0) {
+    checkDurationMs('streamTuning.subscribeCoalesceMs', streamTuning?.subscribeCoalesceMs);
+  }
 }

@@ -7,6 +7,7 @@ import type { FinishReason, PromptMessage, Usage } from './contract/conversation
 import type { RateLimitScope } from './fleet/pacing-scope.js';
 import type { GuideInjectOptions } from './guides/guide-turn-result.js';
 import type { RequestPacerFactory } from './http/request-pacer.js';
+import type { ResponseLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { AuditSink } from './observe/audit-sink.js';
 import type { TokenizerName } from './prompt/tokens.js';
@@ -69,10 +70,17 @@ export interface InjectorOptions {
    * when the server counts in windows shorter than a minute.
    */
   requestBurst?: number;
-  /** Per-request timeout in ms (default 30 000). */
+  /** Per-request timeout in ms (default 30 000; at most 2^31-1, as every duration option). */
   timeoutMs?: number;
   /** Overall deadline of one injection in ms (default 120 000). */
   deadlineMs?: number;
+  /**
+   * Longest `Retry-After` the client waits out (default 60 000 ms): a 429 asking for longer, or for
+   * a wait that would end past the injection's deadline, fails at once with `RateLimitError`.
+   */
+  maxRetryAfterMs?: number;
+  /** Sizes accepted from the server (REST body, socket frame, answer text, held chunks); see `ResponseLimits`. */
+  limits?: ResponseLimits;
   /** Default `o200k_base`. */
   tokenizer?: TokenizerName;
   /** pino-compatible logger; silent when omitted. */

@@ -49,6 +49,7 @@ export class InjectorParts {
       clientSecret: config.clientSecret,
       apiClient: options.apiClient,
       timeoutMs: config.timeoutMs,
+      maxResponseBodyBytes: config.limits.maxResponseBodyBytes,
       logger,
     }));
     const pacerFor =
@@ -74,6 +75,7 @@ export class InjectorParts {
       retry: {
         maxRetries: config.maxRetries,
         retryNonRateLimited: config.retryNonRateLimited,
+        maxRetryAfterMs: config.maxRetryAfterMs,
         ...options.retryDelays,
       },
       timeoutMs: config.timeoutMs,
@@ -86,6 +88,7 @@ export class InjectorParts {
         conversations: conversationApi(api, tokens, config.environment.socketBaseUrl),
         logger,
         tuning: options.streamTuning ?? {},
+        limits: config.limits,
         pollIntervalMs: config.pollIntervalMs,
       },
       RESPONSE_BACKENDS,

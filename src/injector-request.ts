@@ -3,6 +3,7 @@
  * prompt prepared (nothing is sent when it is invalid), its payload handed over once.
  */
 import { randomUUID } from 'node:crypto';
+import type { InjectionSignal } from './injection-signal.js';
 import type { InjectOptions } from './injector-options.js';
 import type { FewShotExample } from './prompt/few-shot.js';
 import { preparePrompt, type PreparedPrompt } from './prompt/prepare-prompt.js';
@@ -25,14 +26,14 @@ export interface InjectionAsk {
  * the backend takes it the prompt text can be collected while the answer runs.
  * @param ask what the caller asked for
  * @param tokenizer counts the prompt (and the answer, under a budget)
- * @param signal the injection's signal
+ * @param sig the injection's signal and deadline
  * @param onPrepared sees the prepared prompt before the payload is handed over (hash, span)
  * @throws ValidationError (and its subclasses) for a template or input that cannot be sent
  */
 export function prepareRequest(
   ask: InjectionAsk,
   tokenizer: TokenizerName,
-  signal: AbortSignal,
+  sig: Pick<InjectionSignal, 'signal' | 'deadlineAt'>,
   onPrepared: (prepared: PreparedPrompt) => void,
 ): ResponseRequest {
   const { options } = ask;
@@ -56,7 +57,8 @@ export function prepareRequest(
       payload = undefined;
       return taken;
     },
-    signal,
+    signal: sig.signal,
+    deadlineAt: sig.deadlineAt,
     collectChunks: ask.wantChunks,
     // Counting every chunk costs CPU; only a budget needs it.
     ...(options.maxResponseTokens === undefined

@@ -16,6 +16,7 @@ import type { FewShotExample } from './prompt/few-shot.js';
 import type { PromptTemplate } from './prompt/template.js';
 import type { ResponseOutcome } from './stream/response-backend.js';
 import type { StreamTransportStats } from './stream/stream-transport.js';
+import { checkDurationMs } from './timer-delay.js';
 
 /** Builds, sends and streams prompts to Genesys Cloud AI Assistant conversations. */
 export class GenesysPromptInjector {
@@ -146,11 +147,12 @@ export class GenesysPromptInjector {
     try {
       const { label, backend } = backends.select(options);
       const opened = (record = recorder.begin(assistantId, template, label));
+      checkDurationMs('deadlineMs', options.deadlineMs);
       await raceAbort(this.initialize(), sig.signal);
       if (typeof assistantId !== 'string' || assistantId.trim() === '') {
         throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
       }
-      const request = prepareRequest(ask, this.#config.tokenizer, sig.signal, (p) => opened.prepared(p));
+      const request = prepareRequest(ask, this.#config.tokenizer, sig, (p) => opened.prepared(p));
       const answer = backend.respond(request);
       let conversationId = '';
       let injectionLatencyMs = 0;

@@ -35,6 +35,8 @@ export interface TokenProviderOptions {
   apiClient?: unknown;
   /** Timeout of the login request in ms (default 30 000). */
   timeoutMs?: number;
+  /** Largest REST answer body in bytes, for every request sent through its HTTP client (default 32 MiB). */
+  maxResponseBodyBytes?: number;
   /** Refresh this fraction of the lifetime before expiry (default 0.1) ... */
   refreshRatio?: number;
   /** ... but never earlier than this many ms before expiry (default 60 000). */
@@ -114,7 +116,13 @@ export class TokenProvider {
     // The caller's client keeps its proxy / mTLS agent; its own HTTP client is restored on close().
     this.#previousHttpClient = this.#ownsApiClient ? undefined : this.#apiClient.httpClient;
     const proxyAgent = this.#apiClient.proxyAgent as HttpsAgent | undefined;
-    this.#httpClient = new KeepAliveHttpClient({ timeoutMs: this.#timeoutMs, httpsAgent: proxyAgent });
+    this.#httpClient = new KeepAliveHttpClient({
+      timeoutMs: this.#timeoutMs,
+      httpsAgent: proxyAgent,
+      ...(options.maxResponseBodyBytes === undefined
+        ? {}
+        : { maxResponseBodyBytes: options.maxResponseBodyBytes }),
+    });
     this.#apiClient.setHttpClient(this.#httpClient);
     const { gateway, sdkEnvironment } = this.environment;
     if (gateway) {

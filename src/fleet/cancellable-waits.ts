@@ -3,6 +3,7 @@
  * each also cancelled by its caller's signal, with no listener left behind on either.
  */
 import { AbortError } from '../errors.js';
+import { timerDelay } from '../timer-delay.js';
 
 interface Sleeper {
   timer: NodeJS.Timeout;
@@ -15,7 +16,7 @@ export class CancellableWaits {
 
   /**
    * Waits `ms`, or rejects with `AbortError` when `signal` fires or `cancelAll` is called.
-   * @param ms how long (clamped to 0..Node's timer maximum by the caller's bound)
+   * @param ms how long (clamped to 0..Node's timer maximum)
    * @param signal the caller's signal
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -30,14 +31,11 @@ export class CancellableWaits {
         reject(new AbortError());
       };
       const sleeper: Sleeper = {
-        timer: setTimeout(
-          () => {
-            this.#sleepers.delete(sleeper);
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          Math.max(0, ms),
-        ),
+        timer: setTimeout(() => {
+          this.#sleepers.delete(sleeper);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, timerDelay(ms)),
         reject: (error) => {
           signal?.removeEventListener('abort', onAbort);
           reject(error);

@@ -1,5 +1,6 @@
 /** A timer you can cancel with an `AbortSignal`; the one place the HTTP layer waits. */
 import { AbortError } from '../errors.js';
+import { timerDelay } from '../timer-delay.js';
 
 /** Waits `ms`, or rejects with `AbortError` as soon as `signal` fires. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -20,12 +21,9 @@ export const abortableSleep: Sleep = (ms, signal) =>
       clearTimeout(timer);
       reject(new AbortError());
     };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, timerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });

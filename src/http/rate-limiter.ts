@@ -5,6 +5,7 @@
  * windows), and a whole-client pause when a 429 says so.
  */
 import { AbortError } from '../errors.js';
+import { MAX_TIMER_DELAY_MS, timerDelay } from '../timer-delay.js';
 import type { PacedClient, RequestPacer, RequestPacerFactory } from './request-pacer.js';
 
 /** Options of `RateLimiter`. */
@@ -117,7 +118,8 @@ export class RateLimiter implements RequestPacer {
    * @param _reason why (unused here: the in-process limiter has nobody to tell)
    */
   pause(delayMs: number, _reason?: string): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + delayMs);
+    if (!(delayMs > 0)) return;
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + Math.min(delayMs, MAX_TIMER_DELAY_MS));
   }
 
   /** Rejects every waiting caller with `AbortError` and clears their timers. */
@@ -154,7 +156,7 @@ export class RateLimiter implements RequestPacer {
           this.#waiters.delete(waiter);
           signal?.removeEventListener('abort', onAbort);
           resolve();
-        }, ms),
+        }, timerDelay(ms)),
         reject: (error) => {
           signal?.removeEventListener('abort', onAbort);
           reject(error);

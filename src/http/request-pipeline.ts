@@ -96,9 +96,10 @@ export class RequestPipeline implements RestCaller {
             continue;
           }
           const error = this.#errorFor(spec, response);
-          // Every caller of this OAuth client waits out a 429, not only this one.
+          // Every caller of this OAuth client waits out a 429, not only this one — never longer than
+          // the cap, whatever the server asked.
           if (error instanceof RateLimitError && error.retryAfterMs !== undefined)
-            await this.#pause(error.retryAfterMs);
+            await this.#pause(Math.min(error.retryAfterMs, this.#retry.maxRetryAfterMs));
           throw error;
         }
       },

@@ -1,5 +1,7 @@
 /**
- * The retry policy of PRODUCT.md 4.6: a 429 waits exactly `Retry-After` (plus at most 10 % jitter);
+ * The retry policy of PRODUCT.md 4.6: a 429 waits exactly `Retry-After` (plus at most 10 % jitter),
+ * unless it asks for longer than `maxRetryAfterMs` or for a wait ending past the deadline: then the
+ * 429 fails at once as `RateLimitError`, carrying the server's value;
  * 5xx, connection resets and timeouts back off with full jitter, `random(0, min(1 s x 2^n, 30 s))`;
  * 400/401/403/404 are never retried here; at most `maxRetries` retries within an overall deadline.
  */
@@ -18,6 +20,8 @@ export interface RetryPolicyOptions {
   maxDelayMs?: number;
   /** Extra wait on top of `Retry-After`, as a fraction of it, drawn uniformly (default 0.1). */
   rateLimitJitter?: number;
+  /** Longest `Retry-After` waited out, in ms; a longer one fails at once (default 60 000). */
+  maxRetryAfterMs?: number;
   /** Overall deadline of one `run` in ms, attempts and waits together (default none). */
   deadlineMs?: number;
   /** Uniform random number in [0, 1) — injectable for tests (default `Math.random`). */
@@ -63,6 +67,8 @@ export interface RetryResult<T> {
 export class RetryPolicy {
   readonly maxRetries: number;
   readonly retryNonRateLimited: boolean;
+  /** Longest `Retry-After` waited out, in ms. */
+  readonly maxRetryAfterMs: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #rateLimitJitter: number;
@@ -78,6 +84,7 @@ export class RetryPolicy {
     this.#baseDelayMs = options.baseDelayMs ?? 1_000;
     this.#maxDelayMs = options.maxDelayMs ?? 30_000;
     this.#rateLimitJitter = options.rateLimitJitter ?? 0.1;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.#deadlineMs = options.deadlineMs;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
@@ -133,6 +140,7 @@ export class RetryPolicy {
       try {
         return { value: await operation({ attempt, remainingMs }), retries: attempt };
       } catch (error) {
+        this.#refuseLongRetryAfter(error, remaining(), deadlineMs);
         if (attempt >= this.maxRetries) throw error;
         const delayMs = this.delayFor(error, attempt);
         if (delayMs === undefined) throw error;
@@ -143,6 +151,30 @@ export class RetryPolicy {
         await this.#sleep(delayMs, options.signal);
       }
     }
+  }
+
+  /** A `Retry-After` longer than the cap, or ending past the deadline, fails now, not after the wait. */
+  #refuseLongRetryAfter(error: unknown, left: number | undefined, deadlineMs: number | undefined): void {
+    if (!(error instanceof RateLimitError) || error.retryAfterMs === undefined) return;
+    const asked = error.retryAfterMs;
+    let why: string | undefined;
+    if (asked > this.maxRetryAfterMs) {
+      why = `longer than maxRetryAfterMs (${this.maxRetryAfterMs} ms); raise maxRetryAfterMs to wait it out, or retry later`;
+    } else if (left !== undefined && asked >= left) {
+      why = `past the deadline of ${deadlineMs} ms (${Math.max(0, Math.round(left))} ms left); raise deadlineMs or retry later`;
+    }
+    if (why === undefined) return;
+    throw new RateLimitError(
+      `the server asked to wait ${Math.round(asked)} ms before retrying (Retry-After), ${why}`,
+      {
+        status: error.status,
+        body: error.body,
+        headers: error.headers,
+        retryAfterMs: asked,
+        cause: error,
+        ...(error.correlationId === undefined ? {} : { correlationId: error.correlationId }),
+      },
+    );
   }
 
   #backoff(retryIndex: number): number {

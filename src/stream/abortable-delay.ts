@@ -1,6 +1,7 @@
 /**
  * A timer that a signal can cut short, so `close()` never waits out a reconnect backoff.
  */
+import { timerDelay } from '../timer-delay.js';
 
 /**
  * Resolves after `ms`, or at once (without error) when `signal` aborts.
@@ -15,7 +16,7 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, timerDelay(ms));
     signal.addEventListener('abort', done, { once: true });
   });
 }

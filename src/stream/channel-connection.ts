@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { PING_MESSAGE, type Channel } from '../contract/notifications.js';
 import { ConnectionError } from '../errors.js';
+import { frameLimitError } from './frame-limit.js';
 import { parseNotificationFrame, type NotificationFrameEvent, type RawFrame } from './frame-parser.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import { closeSocket } from './socket-close.js';
@@ -15,6 +16,8 @@ export interface ChannelConnectionEvents {
   heartbeatIntervalMs: number;
   /** Opening handshake timeout in ms. */
   handshakeTimeoutMs: number;
+  /** Largest frame accepted (ws `maxPayload`); a larger one closes the socket (1009) before it is buffered. */
+  maxFrameBytes: number;
   onFrame(frame: NotificationFrameEvent, connection: ChannelConnection): void;
   /** Called at most once, when the socket closed or went silent without `close()` being called. */
   onDrop(connection: ChannelConnection, reason: string): void;
@@ -41,8 +44,12 @@ export class ChannelConnection {
       this.#watchdog.touch();
       events.onFrame(parseNotificationFrame(data), this);
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.#drop(events, 'socket closed'));
+    let closeReason = 'socket closed';
+    socket.on('error', (error) => {
+      const tooLarge = frameLimitError(error, events.maxFrameBytes, `notification channel ${channel.id}`);
+      if (tooLarge !== undefined) closeReason = tooLarge.message;
+    });
+    socket.on('close', () => this.#drop(events, closeReason));
   }
 
   /**
@@ -51,7 +58,10 @@ export class ChannelConnection {
    */
   static open(channel: Channel, events: ChannelConnectionEvents): Promise<ChannelConnection> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(channel.connectUri, { handshakeTimeout: events.handshakeTimeoutMs });
+      const socket = new WebSocket(channel.connectUri, {
+        handshakeTimeout: events.handshakeTimeoutMs,
+        maxPayload: events.maxFrameBytes,
+      });
       const onError = (error: Error): void => {
         socket.off('open', onOpen);
         reject(

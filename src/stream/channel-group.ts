@@ -14,6 +14,7 @@ import {
 } from '../contract/notifications.js';
 import { AbortError, StreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { timerDelay } from '../timer-delay.js';
 import { abortableDelay } from './abortable-delay.js';
 import { ChannelConnection } from './channel-connection.js';
 import type { ConversationStream } from './conversation-stream.js';
@@ -34,6 +35,8 @@ export interface ChannelGroupContext {
   heartbeatIntervalMs?: number;
   /** Opening handshake timeout (default 10 000). */
   handshakeTimeoutMs?: number;
+  /** Largest frame a channel socket accepts (ws `maxPayload`). */
+  maxFrameBytes: number;
   /** Reconnect backoff (default base 1 s, cap 30 s). */
   backoff?: ReconnectBackoffOptions;
   /** Failed attempts in a row before the group's streams fail (default 8). */
@@ -262,6 +265,7 @@ export class ChannelGroup {
     const connection = await ChannelConnection.open(channel, {
       heartbeatIntervalMs: this.#context.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
       handshakeTimeoutMs: this.#context.handshakeTimeoutMs ?? 10_000,
+      maxFrameBytes: this.#context.maxFrameBytes,
       onFrame: (frame, from) => this.#onFrame(frame, from),
       onDrop: (from, reason) => this.#onDrop(from, reason),
     });
@@ -378,7 +382,8 @@ export class ChannelGroup {
         this.#renewTimer = undefined;
         this.#enqueue(() => this.#replaceChannel());
       },
-      Math.max(0, delay),
+      // A server's far-off `expires` must not overflow the timer (it would fire at once).
+      timerDelay(delay),
     );
   }
 

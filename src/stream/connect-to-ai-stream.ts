@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { resolveEnvironment } from '../auth/environment.js';
 import { DIRECT_SOCKET_PATH, type DirectSubscribe } from '../contract/stream-events.js';
 import { AuthenticationError, ConnectionError } from '../errors.js';
+import { DEFAULT_RESPONSE_LIMITS } from '../limits.js';
 
 /** Where and as whom to connect. */
 export interface AiStreamConfig {
@@ -20,6 +21,8 @@ export interface AiStreamConfig {
   conversationId: string;
   /** Abort the opening handshake after this many ms (default 10 000). */
   handshakeTimeoutMs?: number;
+  /** Largest frame accepted (ws `maxPayload`, default `limits.maxFrameBytes`, 1 MiB). */
+  maxFrameBytes?: number;
 }
 
 /** The URL of the direct socket for an origin or environment. */
@@ -45,6 +48,7 @@ export function connectToAiStream(config: AiStreamConfig): WebSocket {
   const ws = new WebSocket(directSocketUrl(config), {
     headers: { Authorization: `Bearer ${config.accessToken}` },
     handshakeTimeout: config.handshakeTimeoutMs ?? 10_000,
+    maxPayload: config.maxFrameBytes ?? DEFAULT_RESPONSE_LIMITS.maxFrameBytes,
   });
   ws.on('open', () => ws.send(directSubscription('subscribe', config.conversationId)));
   return ws;
@@ -52,6 +56,7 @@ export function connectToAiStream(config: AiStreamConfig): WebSocket {
 
 /**
  * Opens a direct socket and resolves once it is open.
+ * @param maxFrameBytes largest frame accepted (ws `maxPayload`)
  * @throws AuthenticationError when the upgrade is refused with 401 (the token is stale)
  * @throws ConnectionError for any other failure
  */
@@ -59,11 +64,13 @@ export function openDirectSocket(
   url: string,
   accessToken: string,
   handshakeTimeoutMs = 10_000,
+  maxFrameBytes = DEFAULT_RESPONSE_LIMITS.maxFrameBytes,
 ): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, {
       headers: { Authorization: `Bearer ${accessToken}` },
       handshakeTimeout: handshakeTimeoutMs,
+      maxPayload: maxFrameBytes,
     });
     let refusedWith: number | undefined;
     ws.once('unexpected-response', (_request, response) => {

@@ -17,6 +17,7 @@ export async function* createConversation(
   const created = await api.createConversation(request.targetId, request.takePayload(), {
     idempotencyKey: request.idempotencyKey,
     signal: request.signal,
+    ...(request.deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, request.deadlineAt - Date.now()) }),
   });
   const conversationId = created.value.id;
   yield { type: 'accepted', conversationId, retries: created.retries };

@@ -9,12 +9,13 @@ import { socketBackend } from './socket-backend.js';
 export const directBackend: ResponseBackendFactory = {
   name: 'direct',
   whenNotStreaming: 'polling',
-  create: ({ conversations, logger, tuning }) =>
+  create: ({ conversations, logger, tuning, limits }) =>
     socketBackend(
       conversations,
       new DirectStreamTransport({
         backend: conversations,
         logger,
+        limits,
         ...(tuning.backoff === undefined ? {} : { backoff: tuning.backoff }),
         ...(tuning.idleReadMs === undefined ? {} : { idleReadMs: tuning.idleReadMs }),
         ...(tuning.pingIntervalMs === undefined ? {} : { pingIntervalMs: tuning.pingIntervalMs }),

@@ -6,9 +6,11 @@
 import type WebSocket from 'ws';
 import { TOKEN_EXPIRED_CLOSE } from '../contract/stream-events.js';
 import { AbortError, AuthenticationError, ConnectionError } from '../errors.js';
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { directSocketUrl, directSubscription, openDirectSocket } from './connect-to-ai-stream.js';
 import { ConversationStream } from './conversation-stream.js';
+import { frameLimitError } from './frame-limit.js';
 import { closeSocket } from './socket-close.js';
 import { parseDirectFrame, type RawFrame } from './frame-parser.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
@@ -34,6 +36,8 @@ export interface DirectStreamTransportOptions {
   idleReadMs?: number;
   /** Opening handshake timeout (default 10 000). */
   handshakeTimeoutMs?: number;
+  /** Sizes accepted from the server: socket frames, answer text, chunks held across a gap (default `DEFAULT_RESPONSE_LIMITS`). */
+  limits?: Pick<ResponseLimits, 'maxFrameBytes' | 'maxAnswerChars' | 'maxPendingChunks'>;
   logger?: Logger;
 }
 
@@ -68,6 +72,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
         this.#options.backend.getConversation(assistantId, conversationId, signal),
       onSettled: () => this.#release(conversationId, stream),
       idleReadMs: this.#options.idleReadMs,
+      ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
     });
     if (this.#closed) {
       stream.fail(new AbortError('the stream transport is closed'));
@@ -130,6 +135,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
             directSocketUrl({ socketBaseUrl: backend.socketBaseUrl }),
             token,
             this.#options.handshakeTimeoutMs,
+            this.#options.limits?.maxFrameBytes,
           );
           if (this.#closed) {
             socket.terminate();
@@ -166,7 +172,16 @@ export class DirectStreamTransport implements ResponseStreamTransport {
     });
     socket.on('message', (data: RawFrame) => this.#onFrame(data));
     socket.on('pong', () => this.#watchdog?.touch());
-    socket.on('error', (error) => this.#logger.warn({ err: error.message }, 'stream socket error'));
+    socket.on('error', (error) => {
+      const maxFrameBytes = this.#options.limits?.maxFrameBytes ?? DEFAULT_RESPONSE_LIMITS.maxFrameBytes;
+      const tooLarge = frameLimitError(error, maxFrameBytes, 'the stream socket');
+      this.#logger.warn(
+        tooLarge === undefined
+          ? { err: error.message }
+          : { err: tooLarge.message, code: tooLarge.code, option: tooLarge.option },
+        'stream socket error',
+      );
+    });
     socket.on('close', (code: number) => {
       this.#stats.socketsOpen -= 1;
       // The server ended the socket because its token expired: the reconnect logs in again at once.

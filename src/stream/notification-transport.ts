@@ -14,6 +14,7 @@
  */
 import { MAX_CHANNELS_PER_CLIENT, MAX_TOPICS_PER_CHANNEL } from '../contract/notifications.js';
 import { AbortError, StreamError } from '../errors.js';
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ChannelGroup, type ChannelGroupContext } from './channel-group.js';
 import { ConversationStream } from './conversation-stream.js';
@@ -45,6 +46,8 @@ export interface NotificationStreamTransportOptions {
   handshakeTimeoutMs?: number;
   /** Topics per channel (default and maximum 1,000); smaller in tests of the pool. */
   maxTopicsPerChannel?: number;
+  /** Sizes accepted from the server: socket frames, answer text, chunks held across a gap (default `DEFAULT_RESPONSE_LIMITS`). */
+  limits?: Pick<ResponseLimits, 'maxFrameBytes' | 'maxAnswerChars' | 'maxPendingChunks'>;
   logger?: Logger;
 }
 
@@ -63,9 +66,10 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
   constructor(options: NotificationStreamTransportOptions) {
     this.#options = options;
     this.#maxTopics = Math.min(options.maxTopicsPerChannel ?? MAX_TOPICS_PER_CHANNEL, MAX_TOPICS_PER_CHANNEL);
-    const { backend, logger, maxTopicsPerChannel: _pool, idleReadMs: _streams, ...timings } = options;
+    const { backend, logger, maxTopicsPerChannel: _pool, idleReadMs: _streams, limits, ...timings } = options;
     this.#groupContext = {
       ...timings,
+      maxFrameBytes: limits?.maxFrameBytes ?? DEFAULT_RESPONSE_LIMITS.maxFrameBytes,
       backend,
       logger: logger ?? silentLogger,
       lifetime: this.#lifetime.signal,
@@ -84,6 +88,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
         this.#options.backend.getConversation(assistantId, conversationId, signal),
       onSettled: () => this.#release(conversationId, stream),
       idleReadMs: this.#options.idleReadMs,
+      ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
     });
     if (this.#lifetime.signal.aborted) {
       stream.fail(new AbortError('the stream transport is closed'));

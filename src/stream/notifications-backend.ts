@@ -9,12 +9,13 @@ import { socketBackend } from './socket-backend.js';
 export const notificationsBackend: ResponseBackendFactory = {
   name: 'notifications',
   whenNotStreaming: 'polling',
-  create: ({ conversations, logger, tuning }) =>
+  create: ({ conversations, logger, tuning, limits }) =>
     socketBackend(
       conversations,
       new NotificationStreamTransport({
         backend: conversations,
         logger,
+        limits,
         ...(tuning.backoff === undefined ? {} : { backoff: tuning.backoff }),
         ...(tuning.idleReadMs === undefined ? {} : { idleReadMs: tuning.idleReadMs }),
         ...(tuning.heartbeatIntervalMs === undefined

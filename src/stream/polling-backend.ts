@@ -3,7 +3,8 @@
  * until it completes. No socket; the whole answer arrives in the read that sees it completed.
  */
 import type { Conversation } from '../contract/conversation.js';
-import { AbortError, StreamError } from '../errors.js';
+import { AbortError, LimitExceededError, StreamError } from '../errors.js';
+import { LIMIT_OPTION } from '../limits.js';
 import { abortableDelay } from './abortable-delay.js';
 import { createConversation } from './conversation-created.js';
 import type {
@@ -24,7 +25,7 @@ export const pollingBackend: ResponseBackendFactory = {
 };
 
 async function* pollAnswer(
-  { conversations, pollIntervalMs }: ResponseBackendContext,
+  { conversations, pollIntervalMs, limits }: ResponseBackendContext,
   request: ResponseRequest,
 ): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
   const conversationId = yield* createConversation(conversations, request);
@@ -37,6 +38,14 @@ async function* pollAnswer(
       conversationId,
       signal,
     );
+    if (conversation.response.text.length > limits.maxAnswerChars) {
+      throw new LimitExceededError(
+        `the answer of conversation ${conversationId}`,
+        LIMIT_OPTION.maxAnswerChars,
+        limits.maxAnswerChars,
+        'characters',
+      );
+    }
     if (firstTextAt === undefined && conversation.response.text !== '') firstTextAt = performance.now();
     if (conversation.status === 'failed') {
       throw new StreamError('the assistant failed to answer; retry the injection', {

@@ -9,6 +9,7 @@
 import type { ConversationCreateRequest, Usage } from '../contract/conversation.js';
 import type { RestCaller } from '../http/rest-request.js';
 import type { InjectOptions } from '../injector-options.js';
+import type { ResolvedResponseLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { PromptTemplate } from '../prompt/template.js';
 import type { TokenCounter } from './response-accumulator.js';
@@ -27,6 +28,8 @@ export interface ResponseBackendContext {
   logger: Logger;
   /** Timings of the socket transports. */
   tuning: StreamTuning;
+  /** Sizes accepted from the server (socket frames, answer text, held chunks). */
+  limits: ResolvedResponseLimits;
   /** ms between conversation reads when polling. */
   pollIntervalMs: number;
 }
@@ -50,6 +53,11 @@ export interface ResponseRequest {
   takePayload(): ConversationCreateRequest;
   /** Fires on the caller's abort, the deadline, or the injector closing: stop and release. */
   readonly signal: AbortSignal;
+  /**
+   * When the injection's deadline passes (`Date.now()` ms): a request whose wait (a 429's
+   * `Retry-After`) would end later fails at once rather than wait for nothing.
+   */
+  readonly deadlineAt?: number;
   /** Yield `chunk` events (`streamPrompt`); when false only the outcome is wanted. */
   readonly collectChunks: boolean;
   /** Stop the answer at this many tokens (`finishReason: 'budget'`); needs `countTokens`. */

@@ -31,6 +31,12 @@ export interface FrameSink {
   event(event: AiStreamEvent): void;
   /** Sends raw data as one frame, as is. */
   raw(data: string | Buffer): void;
+  /** Writes raw bytes on the sockets' TCP connections (a frame header claiming any length). */
+  rawBytes(data: Buffer): void;
+  /** Records that the honest text up to `sequence` is out: conversation reads show it from now on. */
+  progress(sequence: number): void;
+  /** Records that the honest answer is complete: reads say `completed` from now on. */
+  finish(): void;
   /** True while at least one socket carries the conversation. */
   readonly open: boolean;
 }
@@ -82,11 +88,13 @@ export async function honestStream(conversation: HostileConversation, sink: Fram
   const chunks = honestChunks(conversation.id);
   for (const [i, content] of chunks.entries()) {
     await new Promise((resolve) => setTimeout(resolve, 2));
+    sink.progress(i + 1);
     sink.event({
       type: 'aiResponseChunk',
       data: { conversationId: conversation.id, sequence: i + 1, content },
     });
   }
+  sink.finish();
   sink.event({
     type: 'aiResponseComplete',
     data: {
@@ -110,6 +118,7 @@ export async function startHostileGenesys(script: HostileScript = {}): Promise<H
   const channels = new Map<string, { topics: Set<string>; sockets: Set<WebSocket> }>();
   const direct = new Map<WebSocket, Set<string>>();
   const started = new Set<string>();
+  const finished = new Set<string>();
   const sockets = new Set<WebSocket>();
   let channelCount = 0;
   let origin = '';
@@ -126,7 +135,6 @@ export async function startHostileGenesys(script: HostileScript = {}): Promise<H
 
   const sinkFor = (conversationId: string): FrameSink => ({
     event(event) {
-      if (event.type === 'aiResponseChunk') sent.set(conversationId, event.data.sequence);
       for (const { ws, wrap } of socketsFor(conversationId)) {
         if (ws.readyState !== ws.OPEN) continue;
         ws.send(
@@ -140,6 +148,17 @@ export async function startHostileGenesys(script: HostileScript = {}): Promise<H
     },
     raw(data) {
       for (const { ws } of socketsFor(conversationId)) if (ws.readyState === ws.OPEN) ws.send(data);
+    },
+    rawBytes(data) {
+      for (const { ws } of socketsFor(conversationId)) {
+        (ws as unknown as { _socket: { write(data: Buffer): void } })._socket.write(data);
+      }
+    },
+    progress(sequence) {
+      sent.set(conversationId, sequence);
+    },
+    finish() {
+      finished.add(conversationId);
     },
     get open() {
       return socketsFor(conversationId).some(({ ws }) => ws.readyState === ws.OPEN);
@@ -185,12 +204,17 @@ export async function startHostileGenesys(script: HostileScript = {}): Promise<H
     if (conversationRoute?.[2] !== undefined && method === 'GET') {
       const id = conversationRoute[2];
       const upTo = sent.get(id) ?? 0;
+      const done = finished.has(id);
       json(res, 200, {
         id,
         assistantId: conversationRoute[1],
-        status: upTo === 0 ? 'queued' : 'streaming',
+        status: done ? 'completed' : upTo === 0 ? 'queued' : 'streaming',
         createdAt: new Date().toISOString(),
-        response: { text: honestChunks(id).slice(0, upTo).join(''), sequence: upTo, finishReason: null },
+        response: {
+          text: honestChunks(id).slice(0, upTo).join(''),
+          sequence: upTo,
+          finishReason: done ? 'stop' : null,
+        },
         usage: { promptTokens: 10, completionTokens: upTo },
         safetyPolicyTriggered: false,
       });

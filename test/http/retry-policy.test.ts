@@ -132,7 +132,11 @@ describe('RetryPolicy', () => {
     const { waits, sleep } = recordingSleep();
     const policy = new RetryPolicy({ deadlineMs: 5_000, now: () => clock, sleep, random: () => 0 });
     const error = rateLimited(10);
-    await expect(policy.run(failing(error).operation)).rejects.toBe(error);
+    // A Retry-After past the deadline fails at once, as RateLimitError carrying the server's value.
+    const refused = await policy.run(failing(error).operation).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(refused).toMatchObject({ retryAfterMs: 10_000, status: 429, cause: error });
+    expect((refused as Error).message).toContain('past the deadline of 5000 ms');
     expect(waits).toEqual([]);
     // The attempt is told how much time is left, to cap its request timeout.
     const seen: Array<number | undefined> = [];
