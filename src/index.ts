@@ -22,6 +22,10 @@ export type {
 } from './injector-options.js';
 export type { Logger } from './logger.js';
 
+// One request budget across processes and hosts (Redis); `rateLimitStore` is the short way
+export { redisRequestPacers, type RedisPacerFactoryOptions } from './fleet/redis-pacer-factory.js';
+export type { RateLimitScope } from './fleet/pacing-scope.js';
+
 // The prompt pipeline (pure)
 export {
   validatePromptSchema,

@@ -87,7 +87,7 @@ export class BatchQueue {
    * @returns how many were added and how many were there already
    */
   async enqueue(jobs: readonly QueuedInjection[]): Promise<{ added: number; alreadyQueued: number }> {
-    const states = await this.#states(jobs);
+    const states = await this.states(jobs);
     const fresh = jobs.filter((_, i) => states[i] === 'unknown');
     for (let start = 0; start < fresh.length; start += READ_BATCH) {
       await this.queue.addBulk(
@@ -124,7 +124,7 @@ export class BatchQueue {
       failed: 0,
       missing: 0,
     };
-    for (const state of await this.#states(jobs)) {
+    for (const state of await this.states(jobs)) {
       if (state === 'completed') counts.succeeded++;
       else if (state === 'failed') counts.failed++;
       else if (state === 'active') counts.active++;
@@ -154,7 +154,11 @@ export class BatchQueue {
     await this.queue.close();
   }
 
-  async #states(jobs: readonly QueuedInjection[]): Promise<string[]> {
+  /**
+   * The BullMQ state of each job (`unknown` when it is not in the queue), read 200 at a time.
+   * @param jobs the jobs
+   */
+  async states(jobs: readonly QueuedInjection[]): Promise<string[]> {
     const states: string[] = [];
     for (let start = 0; start < jobs.length; start += READ_BATCH) {
       const slice = jobs.slice(start, start + READ_BATCH);

@@ -5,6 +5,7 @@
  */
 import { QueueEvents } from 'bullmq';
 import type { BatchQueue } from './batch-queue.js';
+import { QueuedJobsMissingError } from './queue-errors.js';
 import { queueJobId, type QueuedInjection } from './queued-injection.js';
 import type { RedisStoreAddress } from './redis-store-address.js';
 
@@ -28,6 +29,7 @@ export interface WatchRunOptions {
  * Resolves when every job of the run has finished (succeeded or failed for good), or when `signal`
  * fires.
  * @returns how many finished
+ * @throws QueuedJobsMissingError when jobs of the run vanished from the queue
  */
 export async function watchRun(options: WatchRunOptions): Promise<number> {
   const { queue, jobs, onFinished } = options;
@@ -44,16 +46,21 @@ export async function watchRun(options: WatchRunOptions): Promise<number> {
   events.on('error', () => undefined);
   events.on('completed', ({ jobId }) => mark(jobId, false));
   events.on('failed', ({ jobId }) => mark(jobId, true));
+  let missingBefore = 0;
   const reconcile = async (): Promise<void> => {
-    const states = await Promise.all(
-      [...ids]
-        .filter((id) => !finished.has(id))
-        .map(async (id) => [id, await queue.queue.getJobState(id)] as const),
+    const open = jobs.filter((job) => !finished.has(queueJobId(job.runId, job.key)));
+    const states = (await queue.states(open)).map(
+      (state, i) => [queueJobId(open[i]!.runId, open[i]!.key), state] as const,
     );
+    let missing = 0;
     for (const [id, state] of states) {
       if (state === 'completed') mark(id, false);
       else if (state === 'failed') mark(id, true);
+      else if (state === 'unknown') missing++;
     }
+    // Missing twice in a row (not a job caught between two states): the queue lost them.
+    if (missing > 0 && missingBefore > 0) throw new QueuedJobsMissingError(missing);
+    missingBefore = missing;
   };
   const onAbort = (): void => wake();
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { emulatorEnv, runCliProcess } from '../cli/cli-kit.js';
@@ -128,5 +129,23 @@ describe('batch --queue and worker', { timeout: 90_000 }, () => {
     );
     expect(status.stdout).toContain('4 jobs — 1 succeeded, 0 failed, 0 running, 3 waiting');
     expect(emulator!.stats().conversationsCreated).toBe(1);
+  });
+
+  it('--wait reports jobs that vanished from the queue instead of waiting forever', async () => {
+    const env = await emulatorWith();
+    const { jobs, out } = refundJobs(2);
+    const queue = testQueueName();
+    const waiting = startTracked(
+      ['batch', jobs, '--queue', REDIS_URL, '--queue-name', queue, '--out', out, '--wait'],
+      env,
+    );
+    await until(() => waiting.stderr().includes('2 jobs enqueued'), 'the run to be enqueued');
+    const bull = new Queue(queue, { connection: { url: REDIS_URL } });
+    await bull.obliterate({ force: true });
+    await bull.close();
+    const exit = await waiting.done;
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain('2 jobs of the run are no longer in the queue');
+    expect(exit.stderr).toContain('[queue.jobs.missing]');
   });
 });

@@ -132,6 +132,7 @@ async function waitAndWrite(context: {
   const progress = createBatchProgress(process.stderr, total, total - pending.length, {
     intervalMs: context.flags.progressInterval,
   });
+  let lost: unknown;
   try {
     await watchRun({
       address: context.address,
@@ -140,6 +141,8 @@ async function waitAndWrite(context: {
       signal: stop.signal,
       onFinished: (failed) => progress.tick(failed),
     });
+  } catch (error) {
+    lost = error; // jobs vanished from the queue: write what finished, then say so
   } finally {
     progress.stop();
     process.removeListener('SIGINT', onSigint);
@@ -156,6 +159,7 @@ async function waitAndWrite(context: {
   process.stderr.write(
     `batch: ${total} jobs, ${total - pending.length} already done, ${written} finished now (${failures} failed); results in ${context.outPath}\n`,
   );
+  if (lost !== undefined) throw lost;
   if (stop.signal.aborted) context.setExitCode(INTERRUPTED);
   else context.setExitCode(failures > 0 ? ExitCode.other : ExitCode.ok);
 }
