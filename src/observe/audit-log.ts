@@ -17,7 +17,6 @@
  */
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import { GenesysPromptError, ValidationError } from '../errors.js';
 import { type AuditChainHead, chainEntries, tornTailRecoveryEntry } from './audit-chain.js';
 import { type AuditCheckpoint, isSigned, makeCheckpoint, shortKeyId } from './audit-checkpoint.js';
@@ -31,35 +30,19 @@ import { FileLock } from './audit-file-lock.js';
 import { GroupCommit } from './audit-group-commit.js';
 import type { AuditAppendResult, AuditSink, AuditTrailLine } from './audit-sink.js';
 import { type AuditSigningKey, loadAuditSigningKey } from './audit-signing-key.js';
+import {
+  announceCheckpoint,
+  type AuditWriterOptions,
+  checkpointDue,
+  resolveWriterOptions,
+  type ResolvedWriterOptions,
+} from './audit-writer-options.js';
 
 export type { AuditAppendFields } from './audit-fields.js';
 export type { AuditAppendResult } from './audit-sink.js';
 
 /** Options of `AuditLog.open`. */
-export interface AuditLogOptions {
-  /** HMAC-SHA-256 key of the chain; plain SHA-256 when omitted. Every writer and the verifier need it. */
-  hmacKey?: string;
-  /**
-   * Ed25519 private key that signs checkpoints (a `KeyObject`, or PEM text). Without one (and without
-   * `signingKeyFile`) checkpoints are unsigned: they catch accidents, not rewrites.
-   */
-  signingKey?: KeyObject | string;
-  /** Path of a PEM file holding the signing key (as written by `genesys-prompt audit keygen`). */
-  signingKeyFile?: string;
-  /** A checkpoint every this many entries (default 1000). */
-  checkpointEvery?: number;
-  /** And every this many ms when entries were appended since the last one (default 60000; 0 = off). */
-  checkpointIntervalMs?: number;
-  /** Longest wait for another writer's lock before an append fails (default 30000 ms). */
-  lockTimeoutMs?: number;
-  /**
-   * Called with each checkpoint this writer writes, once it is on disk: send it off the host (the
-   * injector posts it to the telemetry endpoint). Must not throw; a rejection is ignored.
-   */
-  onCheckpoint?: (checkpoint: AuditCheckpoint) => void | Promise<void>;
-  /** Clock of the entries' timestamps (tests). */
-  now?: () => Date;
-}
+export type AuditLogOptions = AuditWriterOptions;
 
 /** What `open` found and repaired at the end of an existing file. */
 export interface TornTailRecovery {
@@ -71,9 +54,6 @@ export interface TornTailRecovery {
   seq: number;
 }
 
-const DEFAULT_CHECKPOINT_EVERY = 1000;
-const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 // The lock timeout's refusal leaves the trail as it was: that batch fails, later ones may succeed.
 const TRANSIENT = new Set(['audit.lock.timeout']);
 
@@ -97,10 +77,7 @@ export class AuditLog implements AuditSink {
   readonly #queue: GroupCommit<AuditAppendFields, AuditAppendResult>;
   readonly #hmacKey: string | undefined;
   readonly #signingKey: AuditSigningKey | undefined;
-  readonly #every: number;
-  readonly #lockTimeoutMs: number;
-  readonly #onCheckpoint: AuditLogOptions['onCheckpoint'];
-  readonly #now: () => Date;
+  readonly #options: ResolvedWriterOptions;
   readonly #timer: NodeJS.Timeout | undefined;
   #recovered: TornTailRecovery | undefined;
   /** This writer appended entries no checkpoint covers yet (the trigger of the interval and close). */
@@ -111,7 +88,7 @@ export class AuditLog implements AuditSink {
     path: string,
     files: Files,
     signingKey: AuditSigningKey | undefined,
-    options: AuditLogOptions,
+    options: ResolvedWriterOptions,
   ) {
     this.path = path;
     this.target = path;
@@ -122,14 +99,11 @@ export class AuditLog implements AuditSink {
     this.#trail = new FileTrailCursor(path, options.hmacKey);
     this.#checkpoints = new CheckpointFileCursor(this.checkpointPath);
     this.#signingKey = signingKey;
-    this.#every = positive(options.checkpointEvery, DEFAULT_CHECKPOINT_EVERY, 'checkpointEvery');
-    this.#lockTimeoutMs = positive(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
-    this.#onCheckpoint = options.onCheckpoint;
-    this.#now = options.now ?? (() => new Date());
+    this.#options = options;
     this.#queue = new GroupCommit((items, flush) => this.#commit(items, flush), {
       isFatal: (error) => !TRANSIENT.has((error as GenesysPromptError).code),
     });
-    const interval = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    const interval = options.intervalMs;
     if (interval > 0) {
       this.#timer = setInterval(() => {
         if (this.#uncovered) void this.#queue.flush();
@@ -148,6 +122,7 @@ export class AuditLog implements AuditSink {
    *   signing key is not the one the trail's checkpoints are signed with (`audit.key.mismatch`)
    */
   static async open(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
+    const resolved = resolveWriterOptions(options);
     const signingKey = await loadAuditSigningKey(
       {
         ...(options.signingKey === undefined ? {} : { key: options.signingKey }),
@@ -162,7 +137,7 @@ export class AuditLog implements AuditSink {
     let log: AuditLog | undefined;
     try {
       checkpoints = await openReadWrite(checkpointPathFor(path));
-      log = new AuditLog(path, { trail, checkpoints }, signingKey, options);
+      log = new AuditLog(path, { trail, checkpoints }, signingKey, resolved);
       await log.#openUnderLock();
       return log;
     } catch (error) {
@@ -368,7 +343,7 @@ export class AuditLog implements AuditSink {
     items: AuditAppendFields[],
     fragment: TornFragment | undefined,
   ): Promise<{ appended: AuditAppendResult[]; recoverySeq: number }> {
-    const timestamp = this.#now().toISOString();
+    const timestamp = this.#options.now().toISOString();
     let head: AuditChainHead = this.#trail.head;
     const lines: string[] = [];
     let recoverySeq = head.seq;
@@ -407,16 +382,17 @@ export class AuditLog implements AuditSink {
   async #checkpointIfDue(flush: boolean): Promise<void> {
     const last = this.#checkpoints.last;
     const head = this.#trail.head;
-    const behind = head.seq - (last?.count ?? -1);
-    if (behind > 0 && !flush && behind < this.#every) return;
+    if (!checkpointDue(head.seq, last?.count, this.#options.every, flush)) {
+      if (head.seq <= (last?.count ?? -1)) this.#uncovered = false;
+      return;
+    }
     this.#uncovered = false;
-    if (behind <= 0) return;
     if (this.#signingKey === undefined && last !== undefined && isSigned(last)) return;
     const checkpoint = makeCheckpoint(
       {
         count: head.seq,
         headHash: head.hash,
-        time: this.#now().toISOString(),
+        time: this.#options.now().toISOString(),
         prevHash: this.#checkpoints.chain.lastLineHash,
         trailBytes: this.#trail.size,
         ...(this.#hmacKey === undefined ? {} : { chain: 'hmac-sha256' as const }),
@@ -431,31 +407,15 @@ export class AuditLog implements AuditSink {
         { code: 'audit.write.failed', cause },
       );
     }
-    if (this.#onCheckpoint !== undefined) {
-      try {
-        void Promise.resolve(this.#onCheckpoint(checkpoint)).catch(() => undefined);
-      } catch {
-        // The hook must not throw; if it does, the checkpoint is still on disk.
-      }
-    }
+    announceCheckpoint(this.#options.onCheckpoint, checkpoint);
   }
 
   async #underLock<T>(work: () => Promise<T>): Promise<T> {
-    await this.#lock.acquire(this.#lockTimeoutMs);
+    await this.#lock.acquire(this.#options.lockTimeoutMs);
     try {
       return await work();
     } finally {
       this.#lock.release();
     }
   }
-}
-
-function positive(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ValidationError(field, 'must be a positive whole number', `set ${field} to 1 or more`, {
-      code: 'invalid.option',
-    });
-  }
-  return value;
 }

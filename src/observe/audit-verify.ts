@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
-import { ValidationError } from '../errors.js';
+import { GenesysPromptError, ValidationError } from '../errors.js';
 import { type AuditCheckpoint, isSigned, shortKeyId } from './audit-checkpoint.js';
 import { CheckpointChain } from './audit-checkpoint-chain.js';
 import {
@@ -20,6 +20,7 @@ import {
 } from './audit-entry.js';
 import { MAX_AUDIT_LINE_BYTES, readFileLines } from './audit-file-lines.js';
 import { fileTrailSource } from './audit-file-source.js';
+import { isPostgresTarget } from './audit-postgres-target.js';
 import type { AuditTrailLine, AuditTrailSource } from './audit-sink.js';
 import { type AuditPublicKey, loadAuditPublicKey } from './audit-signing-key.js';
 import { type AuditBreakReason, ChainBreakSuspect } from './audit-verify-suspect.js';
@@ -111,8 +112,8 @@ export interface VerifyAuditLogOptions {
 }
 
 /**
- * Verifies a trail: the file at a path (with its checkpoint file beside it), or any sink's or source's
- * lines. Reports the first modified, deleted, inserted, reordered, malformed, truncated or rewritten
+ * Verifies a trail: the file at a path (with its checkpoint file beside it), the PostgreSQL trail at a
+ * `postgres://` URL (`?schema=` picks its schema), or any sink's or source's lines. Reports the first modified, deleted, inserted, reordered, malformed, truncated or rewritten
  * entry, or forged checkpoint. An unterminated last line after the last checkpoint is a torn tail (a
  * crash mid-write): the result stays `ok` with `tornTail: true`; before a checkpoint's count it is a
  * truncation. Every newline-terminated line must be a valid entry, because writers repair torn tails
@@ -123,6 +124,17 @@ export async function verifyAuditLog(
   trail: string | AuditTrailSource,
   options: VerifyAuditLogOptions = {},
 ): Promise<AuditVerification> {
+  if (typeof trail === 'string' && isPostgresTarget(trail)) {
+    const { postgresTrailSource } = await import('./audit-postgres-source.js');
+    const source = postgresTrailSource(trail);
+    try {
+      return await verifyAuditLog(source, options);
+    } catch (error) {
+      throw databaseError(error, source.target);
+    } finally {
+      await source.close();
+    }
+  }
   if (typeof trail === 'string') await mustExist(trail, 'auditLogPath');
   const source = typeof trail === 'string' ? fileTrailSource(trail) : trail;
   let checkpoints: AsyncIterable<AuditTrailLine>;
@@ -139,6 +151,27 @@ export async function verifyAuditLog(
         ? key
         : await loadAuditPublicKey({ key }, 'publicKey');
   return new TrailVerification(options, pinned).run(source.lines(), checkpoints);
+}
+
+/** A driver error while reading a database trail, as a typed error that names the fix. */
+function databaseError(error: unknown, target: string): unknown {
+  if (error instanceof GenesysPromptError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === '42P01' || code === '3F000') {
+    return new ValidationError(
+      'audit',
+      `${target} holds no audit trail in that schema`,
+      'check the URL and its ?schema= parameter',
+      {
+        code: 'audit.log.unreadable',
+        cause: error,
+      },
+    );
+  }
+  return new GenesysPromptError(
+    `cannot read the audit trail ${target}: ${(error as Error).message}; check that the database is running and the URL`,
+    { code: 'audit.connect.failed', cause: error },
+  );
 }
 
 async function mustExist(path: string, field: string): Promise<void> {

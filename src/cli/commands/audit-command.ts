@@ -35,7 +35,10 @@ export function auditCommand(setExitCode: (code: ExitCode) => void): Command {
     .description(
       'verify an audit trail against its checkpoints; says what it proved, or the first broken entry and why',
     )
-    .argument('<trail>', 'audit trail file (JSON lines; its checkpoints are read from <trail>.checkpoints)')
+    .argument(
+      '<trail>',
+      'audit trail file (its checkpoints are read from <trail>.checkpoints), or postgres://user@host/db?schema=name',
+    )
     .option('--hmac-key-file <file>', `file holding the HMAC key of the chain (default ${HMAC_KEY_ENV})`)
     .option(
       '--public-key <file>',
@@ -66,6 +69,18 @@ export function auditCommand(setExitCode: (code: ExitCode) => void): Command {
             ? ExitCode.badInput
             : ExitCode.other,
       );
+    });
+  audit
+    .command('migrate')
+    .description('create the tables of a PostgreSQL audit trail (writers also create them on first use)')
+    .argument('<url>', 'postgres://user@host:5432/database (?schema=name picks the schema; default public)')
+    .action(async (url: string) => {
+      const { migrateAuditSchema } = await import('../../observe/audit-postgres-schema.js');
+      const { target, schema } = await migrateAuditSchema(url);
+      process.stdout.write(
+        `audit tables ready in ${target}, schema ${schema}: audit_entries, audit_head, audit_checkpoints\n`,
+      );
+      setExitCode(ExitCode.ok);
     });
   audit
     .command('keygen')
