@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 /**
  * Turns the constructor's arguments (positional or options) and the seed's environment variables into
  * one resolved configuration, checking each value so a bad one fails at construction with the field
@@ -45,6 +46,9 @@ export interface InjectorConfig {
   limits: ResolvedResponseLimits;
   auditLogPath: string | undefined;
   auditHmacKey: string | undefined;
+  /** The checkpoint signing key, from the options or `GENESYS_AUDIT_SIGNING_KEY(_FILE)`. */
+  auditSigningKey: KeyObject | string | undefined;
+  auditSigningKeyFile: string | undefined;
   observabilityEndpoint: string | undefined;
 }
 
@@ -142,7 +146,23 @@ export function resolveInjectorConfig(
     limits: resolveResponseLimits(options.limits),
     auditLogPath: options.auditLogPath,
     auditHmacKey: options.auditHmacKey,
+    ...auditSigningKey(options, env),
     observabilityEndpoint: options.observabilityEndpoint ?? (env.OBSERVABILITY_ENDPOINT || undefined),
+  };
+}
+
+/** The checkpoint signing key: an option wins over the environment; a key file over key text. */
+function auditSigningKey(
+  options: InjectorOptions,
+  env: NodeJS.ProcessEnv,
+): Pick<InjectorConfig, 'auditSigningKey' | 'auditSigningKeyFile'> {
+  if (options.auditSigningKey !== undefined || options.auditSigningKeyFile !== undefined) {
+    return { auditSigningKey: options.auditSigningKey, auditSigningKeyFile: options.auditSigningKeyFile };
+  }
+  const file = env.GENESYS_AUDIT_SIGNING_KEY_FILE || undefined;
+  return {
+    auditSigningKey: file ? undefined : env.GENESYS_AUDIT_SIGNING_KEY || undefined,
+    auditSigningKeyFile: file,
   };
 }
 

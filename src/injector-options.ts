@@ -9,7 +9,9 @@ import type { GuideInjectOptions } from './guides/guide-turn-result.js';
 import type { RequestPacerFactory } from './http/request-pacer.js';
 import type { ResponseLimits } from './limits.js';
 import type { Logger } from './logger.js';
+import type { KeyObject } from 'node:crypto';
 import type { AuditSink } from './observe/audit-sink.js';
+import type { AuditWriterOptions } from './observe/audit-writer-options.js';
 import type { TokenizerName } from './prompt/tokens.js';
 import type { StreamTransport } from './stream/stream-transport.js';
 import type { StreamTuning } from './stream/stream-tuning.js';
@@ -31,7 +33,10 @@ export interface InjectorOptions {
    * default: `transport`.
    */
   backend?: string;
-  /** JSON-lines audit file; no audit trail when omitted. Not with `auditSink`. */
+  /**
+   * The audit trail: a JSON-lines file, or a `postgres://user@host/db` URL (`?schema=` picks the
+   * schema) for the PostgreSQL trail several hosts share; none when omitted. Not with `auditSink`.
+   */
   auditLogPath?: string;
   /**
    * Where audit entries go instead of a file (e.g. a database shared by several hosts). The injector
@@ -40,6 +45,15 @@ export interface InjectorOptions {
   auditSink?: AuditSink;
   /** HMAC-SHA-256 key for the audit chain; plain SHA-256 when omitted. */
   auditHmacKey?: string;
+  /**
+   * Ed25519 private key (a `KeyObject` or PEM text) that signs the trail's checkpoints; default
+   * `GENESYS_AUDIT_SIGNING_KEY`. Unsigned checkpoints when none is given.
+   */
+  auditSigningKey?: KeyObject | string;
+  /** PEM file of that key (from `genesys-prompt audit keygen`); default `GENESYS_AUDIT_SIGNING_KEY_FILE`. */
+  auditSigningKeyFile?: string;
+  /** Checkpoint cadence and lock wait of the trail `auditLogPath` opens. */
+  auditTuning?: Pick<AuditWriterOptions, 'checkpointEvery' | 'checkpointIntervalMs' | 'lockTimeoutMs'>;
   /** JSON webhook for telemetry; default `OBSERVABILITY_ENDPOINT`, off when neither is set. */
   observabilityEndpoint?: string;
   /** Retries per request (default 5). */

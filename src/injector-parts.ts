@@ -15,7 +15,8 @@ import { conversationApi } from './injector-conversation-api.js';
 import type { InjectorOptions } from './injector-options.js';
 import { InjectionRecorder } from './injector-recorder.js';
 import { silentLogger, type Logger } from './logger.js';
-import { AuditLog } from './observe/audit-log.js';
+import { CheckpointPublisher } from './observe/audit-checkpoint-publisher.js';
+import { auditTargetName, openAuditSink } from './observe/audit-open-sink.js';
 import type { AuditSink } from './observe/audit-sink.js';
 import { redactingLogger } from './observe/redacting-logger.js';
 import { TelemetryExporter } from './observe/telemetry-exporter.js';
@@ -34,6 +35,9 @@ export class InjectorParts {
   /** The caller's sink, or the file trail `open` opens (and `close` closes). */
   #audit: AuditSink | undefined;
   #ownsAudit = false;
+  /** Sends the checkpoints of the trail `open` opens to the telemetry endpoint, when there is one. */
+  #checkpoints: CheckpointPublisher | undefined;
+  readonly #options: InjectorOptions;
 
   /**
    * @param options the constructor's options (for the parts' own settings)
@@ -41,6 +45,7 @@ export class InjectorParts {
    */
   constructor(options: InjectorOptions, config: InjectorConfig) {
     this.#config = config;
+    this.#options = options;
     this.#audit = options.auditSink;
     const logger = (this.logger = redactingLogger(options.logger ?? silentLogger, () => this.#secrets()));
     const tokens = (this.tokens = new TokenProvider({
@@ -114,9 +119,23 @@ export class InjectorParts {
    * @param signal gives up the login
    */
   async open(signal: AbortSignal): Promise<void> {
-    if (this.#config.auditLogPath !== undefined && this.#audit === undefined) {
-      this.#audit = await AuditLog.open(this.#config.auditLogPath, {
-        ...(this.#config.auditHmacKey === undefined ? {} : { hmacKey: this.#config.auditHmacKey }),
+    const target = this.#config.auditLogPath;
+    if (target !== undefined && this.#audit === undefined) {
+      const { auditHmacKey, auditSigningKey, auditSigningKeyFile, observabilityEndpoint } = this.#config;
+      if (observabilityEndpoint !== undefined) {
+        const fetch = this.#options.telemetryTuning?.fetch;
+        this.#checkpoints = new CheckpointPublisher({
+          endpoint: observabilityEndpoint,
+          trail: auditTargetName(target),
+          ...(fetch === undefined ? {} : { fetch }),
+        });
+      }
+      this.#audit = await openAuditSink(target, {
+        ...this.#options.auditTuning,
+        ...(auditHmacKey === undefined ? {} : { hmacKey: auditHmacKey }),
+        ...(auditSigningKey === undefined ? {} : { signingKey: auditSigningKey }),
+        ...(auditSigningKeyFile === undefined ? {} : { signingKeyFile: auditSigningKeyFile }),
+        ...(this.#checkpoints === undefined ? {} : { onCheckpoint: this.#checkpoints.publish }),
       });
       this.#ownsAudit = true;
     }
@@ -130,6 +149,7 @@ export class InjectorParts {
     this.tokens.close();
     await this.telemetry.close();
     if (this.#ownsAudit) await this.#audit?.close();
+    await this.#checkpoints?.drain();
   }
 
   /** What the logger must never print: the client secret and the token held now. */

@@ -3,7 +3,7 @@
  * for appending. The injector and the CLI accept all three through this one function.
  */
 import { AuditLog } from './audit-log.js';
-import { isPostgresTarget } from './audit-postgres-target.js';
+import { isPostgresTarget, parsePostgresTarget } from './audit-postgres-target.js';
 import type { AuditSink } from './audit-sink.js';
 import type { AuditWriterOptions } from './audit-writer-options.js';
 
@@ -33,4 +33,9 @@ export async function openAuditSink(
     return PostgresAuditSink.open(target, { ...writer, ...(schema === undefined ? {} : { schema }) });
   }
   return AuditLog.open(target, writer);
+}
+
+/** How a trail target is named in messages: the path, or the database URL without its password. */
+export function auditTargetName(target: string): string {
+  return isPostgresTarget(target) ? parsePostgresTarget(target).display : target;
 }
