@@ -45,6 +45,8 @@ export interface GuideSessionView {
   inProgress: boolean;
   /** What the session waits for, if anything. */
   awaiting: 'clientAction' | 'confirmation' | undefined;
+  /** The text of the last answer that was not `IN_PROGRESS` (what a client must have received). */
+  lastText: string | undefined;
 }
 
 /** The guide sessions of one emulator. */
@@ -110,6 +112,7 @@ export class GuideSessions {
       turns: session.turns,
       inProgress: session.pending !== undefined,
       awaiting: session.awaiting?.kind,
+      lastText: session.last?.response?.text,
     };
   }
 
