@@ -2,9 +2,11 @@
  * The conversation endpoints the stream backends need, filled in from the REST client and the token
  * provider, so `stream/` reaches neither directly.
  */
+import { socketUrlProblem } from './auth/environment.js';
 import type { TokenProvider } from './auth/token-provider.js';
+import { InvalidResponseError } from './errors.js';
 import type { GenesysApi } from './http/genesys-api.js';
-import type { ConversationApi } from './stream/stream-backend.js';
+import type { Channel, ConversationApi } from './stream/stream-backend.js';
 
 /**
  * Adapts the REST client and the token provider to `ConversationApi`.
@@ -23,7 +25,7 @@ export function conversationApi(
     invalidateToken: (token) => tokens.invalidate(token),
     createConversation: (assistantId, payload, options) =>
       api.createConversation(assistantId, payload, options),
-    createChannel: (signal) => api.createChannel({ signal }),
+    createChannel: async (signal) => checkedChannel(await api.createChannel({ signal }), tokens),
     addSubscriptions: async (channelId, topics, signal) => {
       await api.addSubscriptions(channelId, topics, { signal });
     },
@@ -33,4 +35,17 @@ export function conversationApi(
     getConversation: (assistantId, conversationId, signal) =>
       api.getConversation(assistantId, conversationId, { signal }),
   };
+}
+
+/**
+ * The channel, when its `connectUri` obeys the environment's rule (see `socketUrlProblem`).
+ * @throws InvalidResponseError naming what is wrong and the fix; never retried
+ */
+function checkedChannel(channel: Channel, tokens: TokenProvider): Channel {
+  const problem = socketUrlProblem(channel.connectUri, tokens.environment);
+  if (problem === undefined) return channel;
+  throw new InvalidResponseError(
+    `POST /api/v2/notifications/channels answered an unsafe connectUri: ${problem}. Refused; check that the environment is the Genesys Cloud API you meant (plain ws:// to the environment's own host needs allowInsecure: true)`,
+    { status: 200, code: 'unsafe.connect.uri' },
+  );
 }

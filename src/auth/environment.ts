@@ -19,6 +19,8 @@ export interface ResolvedEnvironment {
   gateway?: GatewayConfiguration;
   /** For a region or domain: what `ApiClient.setEnvironment` takes. */
   sdkEnvironment?: string;
+  /** Plain http:// and ws:// to hosts other than loopback were allowed (`allowInsecure`). */
+  allowInsecure: boolean;
 }
 
 /** Options of `resolveEnvironment`. */
@@ -62,7 +64,7 @@ export function resolveEnvironment(
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fromBaseUrl(value, options);
 
   const regionDomain = sdkRegionHosts[value.toLowerCase()];
-  if (regionDomain !== undefined) return fromDomain(regionDomain, 'region');
+  if (regionDomain !== undefined) return fromDomain(regionDomain, 'region', options);
   if (REGION_RE.test(value)) {
     throw new ConfigurationError(
       FIELD,
@@ -72,13 +74,18 @@ export function resolveEnvironment(
   }
   // `api.mypurecloud.com` and `login.mypurecloud.com` name the same environment as the bare domain.
   const domain = value.replace(/\/+$/, '').replace(/^(?:api|login)\./i, '');
-  if (DOMAIN_RE.test(domain)) return fromDomain(domain.toLowerCase(), 'domain');
+  if (DOMAIN_RE.test(domain)) return fromDomain(domain.toLowerCase(), 'domain', options);
   throw new ConfigurationError(FIELD, `"${value}" is not a region, domain or URL`, `use ${EXAMPLES}`);
 }
 
-function fromDomain(domain: string, kind: 'region' | 'domain'): ResolvedEnvironment {
+function fromDomain(
+  domain: string,
+  kind: 'region' | 'domain',
+  options: ResolveEnvironmentOptions,
+): ResolvedEnvironment {
   return {
     kind,
+    allowInsecure: options.allowInsecure ?? false,
     loginBaseUrl: `https://login.${domain}`,
     apiBaseUrl: `https://api.${domain}`,
     socketBaseUrl: `wss://api.${domain}`,
@@ -127,9 +134,38 @@ function fromBaseUrl(value: string, options: ResolveEnvironmentOptions): Resolve
   }
   return {
     kind: 'baseUrl',
+    allowInsecure: options.allowInsecure ?? false,
     loginBaseUrl: origin,
     apiBaseUrl: origin,
     socketBaseUrl: `${secure ? 'wss' : 'ws'}://${url.host}${path}`,
     gateway,
   };
+}
+
+/**
+ * What is wrong with a socket URL the server handed out (a notification channel's `connectUri`), or
+ * undefined when the environment's rule accepts it: `wss://`, or `ws://` only to loopback or with
+ * `allowInsecure` — and to a host other than the environment's, only `wss://` (as Genesys serves
+ * `streaming.{domain}`), whatever `allowInsecure` says.
+ * @param url the URL as received
+ * @param environment the resolved environment, with its `allowInsecure`
+ */
+export function socketUrlProblem(url: string, environment: ResolvedEnvironment): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'it is not a URL';
+  }
+  if (parsed.protocol === 'wss:') return undefined;
+  const where = `${parsed.protocol}//${parsed.host}`;
+  if (parsed.protocol !== 'ws:') return `${where} is not a WebSocket URL (ws:// or wss://)`;
+  const host = parsed.hostname.toLowerCase();
+  const home = new URL(environment.apiBaseUrl).hostname.toLowerCase();
+  if (host !== home) {
+    if (isLoopbackHost(host) && isLoopbackHost(home)) return undefined;
+    return `${where} points to another host than the environment's (${home}) over plain ws://, and only wss:// is accepted there`;
+  }
+  if (isLoopbackHost(host) || environment.allowInsecure) return undefined;
+  return `${where} is plain ws:// and would carry the answers unencrypted; the environment accepts wss:// only`;
 }

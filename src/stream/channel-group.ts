@@ -12,7 +12,7 @@ import {
   aiResponseTopic,
   type Channel,
 } from '../contract/notifications.js';
-import { AbortError, StreamError } from '../errors.js';
+import { AbortError, InvalidResponseError, StreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { timerDelay } from '../timer-delay.js';
 import { abortableDelay } from './abortable-delay.js';
@@ -224,7 +224,9 @@ export class ChannelGroup {
         return await this.#resubscribeAll(channel, reuse);
       } catch (error) {
         lastError = error;
-        if (lifetime.aborted) throw error;
+        // A lifetime ended, or an answer that breaks the contract (an unsafe connectUri): trying
+        // again only repeats it.
+        if (lifetime.aborted || error instanceof InvalidResponseError) throw error;
         logger.warn({ attempt, err: (error as Error).message }, 'notification channel connect failed');
       }
     }

@@ -10,6 +10,7 @@ describe('resolveEnvironment', () => {
       apiBaseUrl: 'https://api.mypurecloud.com',
       socketBaseUrl: 'wss://api.mypurecloud.com',
       sdkEnvironment: 'mypurecloud.com',
+      allowInsecure: false,
     });
     expect(resolveEnvironment('eu_west_1').apiBaseUrl).toBe('https://api.mypurecloud.ie');
     expect(resolveEnvironment('ap_southeast_2').loginBaseUrl).toBe('https://login.mypurecloud.com.au');
@@ -32,6 +33,7 @@ describe('resolveEnvironment', () => {
       apiBaseUrl: 'http://127.0.0.1:8787',
       socketBaseUrl: 'ws://127.0.0.1:8787',
       gateway: { host: '127.0.0.1', protocol: 'http', port: 8787 },
+      allowInsecure: false,
     });
     const secure = resolveEnvironment('https://gateway.example.com/genesys/');
     expect(secure.socketBaseUrl).toBe('wss://gateway.example.com/genesys');
