@@ -23,7 +23,7 @@ export function emulatorBanner(emulator: Emulator): string[] {
     if (remote.length > 0) {
       lines.push(
         `  From another machine: ${remote.map((a) => `http://${a.includes(':') ? `[${a}]` : a}:${emulator.port}`).join(', ')}`,
-        '  (plain http beyond loopback: the library needs allowInsecure: true for it).',
+        '  (plain http beyond loopback: pass --allow-insecure to the CLI, allowInsecure: true to the library).',
       );
     }
   }

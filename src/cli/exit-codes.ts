@@ -1,5 +1,5 @@
 /**
- * Exit codes of `genesys-prompt` (PRODUCT.md 6), one mapping from error class to code.
+ * Exit codes of `genesys-prompt`, one mapping from error class to code.
  */
 import {
   AuthenticationError,

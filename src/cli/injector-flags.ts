@@ -1,28 +1,31 @@
 /**
- * The flags `inject` and `batch` share, and the injector they configure.
+ * The flags `inject` and `batch` share: where the audit trail goes, how answers stream, pacing,
+ * retries and time limits. Parsed and range-checked here, before the library is loaded.
  */
 import type { Command } from 'commander';
-import { GenesysPromptInjector } from '../injector.js';
-import type { InjectorOptions, StreamTransport, TokenizerName } from '../injector-options.js';
-import type { Target } from './target.js';
+import { checkOutputFile } from './file-flags.js';
+import { MAX_TIMER_MS, oneOf, wholeNumber } from './flag-values.js';
 
 /** Default audit trail of the CLI, in the working directory. */
 export const DEFAULT_AUDIT_FILE = 'genesys-prompt-audit.jsonl';
+
+/** Stream transports, as `--transport` spells them. */
+export const TRANSPORTS = ['notifications', 'direct'] as const;
+/** Tokenizers, as `--tokenizer` spells them. */
+export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'heuristic'] as const;
 
 /** Parsed shared flags. */
 export interface InjectorFlags {
   audit: string | false;
   auditHmacKey?: string;
-  transport: StreamTransport;
-  tokenizer: TokenizerName;
+  transport: (typeof TRANSPORTS)[number];
+  tokenizer: (typeof TOKENIZERS)[number];
   userId?: string;
-}
-
-/** Parses a non-negative integer flag value. */
-export function integerFlag(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`"${value}" is not a whole number`);
-  return n;
+  allowInsecure?: boolean;
+  maxRetries?: number;
+  rpm?: number;
+  timeout?: number;
+  deadline?: number;
 }
 
 /** Adds the shared flags to `command`. */
@@ -34,37 +37,55 @@ export function addInjectorFlags(command: Command): Command {
     .option(
       '--transport <kind>',
       'notifications (Genesys notification service) or direct (one socket)',
+      oneOf('--transport', TRANSPORTS),
       'notifications',
     )
-    .option('--tokenizer <name>', 'o200k_base, cl100k_base or heuristic', 'o200k_base')
-    .option('--user-id <id>', 'user recorded in the audit trail', undefined);
+    .option(
+      '--tokenizer <name>',
+      'o200k_base, cl100k_base or heuristic',
+      oneOf('--tokenizer', TOKENIZERS),
+      'o200k_base',
+    )
+    .option('--user-id <id>', 'user recorded in the audit trail (default system-automation)')
+    .option('--allow-insecure', 'allow plain http:// and ws:// to a host other than loopback')
+    .option(
+      '--max-retries <n>',
+      'retries per request after 429, 5xx or a reset (default 5)',
+      wholeNumber('--max-retries', { min: 0, max: 100, example: 5 }),
+    )
+    .option(
+      '--timeout <ms>',
+      'per-request timeout in ms (default 30000)',
+      wholeNumber('--timeout', { min: 1, max: MAX_TIMER_MS, example: 30_000 }),
+    )
+    .option(
+      '--deadline <ms>',
+      'overall deadline of one injection in ms, retries included (default 120000)',
+      wholeNumber('--deadline', { min: 1, max: MAX_TIMER_MS, example: 120_000 }),
+    );
 }
 
-/** Pacing options a command sets on its injector. */
-export type SharedPacingOptions = Pick<
-  InjectorOptions,
-  'requestsPerMinute' | 'requestBurst' | 'rateLimitStore' | 'rateLimitScope' | 'rateLimitOrganization'
->;
+/** The `--rpm` flag (pacing per OAuth client), with its default. */
+export function addRpmFlag(command: Command, fallback?: number): Command {
+  const parse = wholeNumber('--rpm', { min: 0, max: 1_000_000, example: 300, note: '(0 turns pacing off)' });
+  return fallback === undefined
+    ? command.option(
+        '--rpm <n>',
+        'API requests per minute for this OAuth client (default 300; 0: no pacing)',
+        parse,
+      )
+    : command.option(
+        '--rpm <n>',
+        'API requests per minute for this OAuth client (0: no pacing)',
+        parse,
+        fallback,
+      );
+}
 
-/** The injector for `target` with the shared flags. */
-export function createInjector(
-  target: Target,
-  flags: InjectorFlags,
-  extra: SharedPacingOptions = {},
-): GenesysPromptInjector {
-  const hmacKey = flags.auditHmacKey ?? process.env.GENESYS_AUDIT_HMAC_KEY;
-  // GENESYS_RATE_LIMIT_REDIS: every CLI injector paces through the shared store it names.
-  const rateLimitStore = extra.rateLimitStore ?? (process.env.GENESYS_RATE_LIMIT_REDIS || undefined);
-  return new GenesysPromptInjector({
-    environment: target.environment,
-    clientId: target.clientId,
-    clientSecret: target.clientSecret,
-    transport: flags.transport,
-    tokenizer: flags.tokenizer,
-    ...(flags.audit === false ? {} : { auditLogPath: flags.audit }),
-    ...(hmacKey ? { auditHmacKey: hmacKey } : {}),
-    ...(flags.userId === undefined ? {} : { userId: flags.userId }),
-    ...extra,
-    ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
-  });
+/**
+ * Checks the files the shared flags name, before anything starts.
+ * @throws UsageError naming the flag, the path and the fix
+ */
+export function checkInjectorFiles(flags: InjectorFlags): void {
+  if (flags.audit !== false) checkOutputFile('--audit', flags.audit, DEFAULT_AUDIT_FILE);
 }

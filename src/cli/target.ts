@@ -2,7 +2,7 @@
  * Where the CLI sends prompts: the organisation named by `GENESYS_CLIENT_ID`, `GENESYS_CLIENT_SECRET`
  * and `GENESYS_ENVIRONMENT`, or — when none of them is set — the built-in emulator, started in process.
  */
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import type { Emulator } from '../emulator/index.js';
 
 /** A resolved target: credentials for the injector, and the emulator to stop when there is one. */
 export interface Target {
@@ -39,6 +39,8 @@ export async function resolveTarget(
       close: async () => undefined,
     };
   }
+  // Loaded only here: a run against a real organisation never loads the emulator.
+  const { startEmulator } = await import('../emulator/index.js');
   const emulator = await startEmulator({ port: 0, rateLimit: false });
   note(
     `no GENESYS_CLIENT_ID/GENESYS_CLIENT_SECRET/GENESYS_ENVIRONMENT set: using the built-in emulator at ${emulator.baseUrl}`,

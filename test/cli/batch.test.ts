@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
 import { tempDir } from '../injector-kit.js';
+import { parseBatchResults, type BatchRecord } from '../../src/cli/batch/batch-journal.js';
 import { ROOT, emulatorEnv, runCliProcess, startCli } from './cli-kit.js';
 
 let emulator: Emulator | undefined;
@@ -35,11 +36,7 @@ function jobsFile(lines: object[]): { dir: string; jobs: string } {
   return { dir, jobs };
 }
 
-const records = (path: string): Array<{ key: string; status: string; conversationId?: string }> =>
-  readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { key: string; status: string; conversationId?: string });
+const records = (path: string): BatchRecord[] => parseBatchResults(readFileSync(path, 'utf8')).records;
 
 describe('genesys-prompt batch', () => {
   it('runs the example batch file and reports plain progress lines off a terminal', async () => {
@@ -79,7 +76,7 @@ describe('genesys-prompt batch', () => {
     const requestsAfterFirst = emulator!.stats().requestsByRoute;
     const second = await runCliProcess(['batch', jobs, '--out', out, '--no-audit'], { env });
     expect(second.code).toBe(0);
-    expect(second.stderr).toContain('5 already done');
+    expect(second.stderr).toContain('5 jobs: 5 done (5 in an earlier run), 0 failed, 0 not run');
     expect(emulator!.stats().conversationsCreated).toBe(5);
     expect(emulator!.stats().requestsByRoute).toEqual(requestsAfterFirst);
     expect(records(out)).toHaveLength(5);
@@ -115,7 +112,7 @@ describe('genesys-prompt batch', () => {
       await new Promise((r) => setTimeout(r, 20));
       let done = 0;
       try {
-        done = readFileSync(out, 'utf8').split('\n').length - 1;
+        done = records(out).length;
       } catch {
         // not created yet
       }

@@ -41,7 +41,8 @@ export const resultLines = (path: string): ResultLine[] =>
   readFileSync(path, 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as ResultLine);
+    .map((line) => JSON.parse(line) as ResultLine & { run?: unknown })
+    .filter((line) => line.run === undefined); // the first line names the run
 
 const queues: string[] = [];
 

@@ -1,14 +1,12 @@
 /**
- * The jobs file of `genesys-prompt batch`: one JSON object per line (template, variables, assistant).
- * Every line is checked before anything is sent, and each job gets an idempotency key derived from its
- * content, so a rerun sends the same key and Genesys answers with the same conversation.
+ * The jobs file of `genesys-prompt batch`: one JSON object per line (template, variables, assistant,
+ * an optional id). Every line is checked before anything is sent, and two jobs with one `id` are
+ * rejected with both lines named: an id must say which job it is.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { SEED_ASSISTANT_ID } from '../../contract/conversation.js';
-import { canonicalJson } from '../../observe/canonical-json.js';
 import { UsageError } from '../cli-error.js';
 
 const JobSchema = z.strictObject({
@@ -16,7 +14,7 @@ const JobSchema = z.strictObject({
   variables: z.record(z.string(), z.string()).optional(),
   assistant: z.string().min(1).optional(),
   examples: z.string().min(1).optional(),
-  /** Your own job id; when given, the idempotency key derives from it alone. */
+  /** Your own job id: it names the job in the results file and keeps its key when lines move. */
   id: z.string().min(1).optional(),
 });
 
@@ -24,25 +22,19 @@ const JobSchema = z.strictObject({
 export interface BatchJob {
   /** 1-based line in the jobs file. */
   line: number;
-  /** Idempotency key of the job's injection (a UUID derived from the job). */
-  key: string;
+  /** The job's own id, when the line gives one. */
+  id: string | undefined;
   templatePath: string;
+  /** `examples` of the line; otherwise the template's `fewShot.examples` applies. */
   examplesPath: string | undefined;
   variables: Record<string, string>;
   assistantId: string;
-  id: string | undefined;
-}
-
-/** A UUID-shaped key from a SHA-256 of `text` (stable across runs). */
-export function derivedKey(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
  * Reads and checks every line of a jobs file. Blank lines and lines starting with `#` are skipped.
  * Template and examples paths are relative to the jobs file.
- * @throws UsageError naming the file, line and field
+ * @throws UsageError naming the file, line and field (both lines for a repeated id)
  */
 export async function readBatchJobs(path: string): Promise<BatchJob[]> {
   let text: string;
@@ -57,7 +49,7 @@ export async function readBatchJobs(path: string): Promise<BatchJob[]> {
     );
   }
   const base = dirname(path);
-  const seen = new Map<string, number>();
+  const lineOfId = new Map<string, number>();
   const jobs: BatchJob[] = [];
   for (const [index, raw] of text.split('\n').entries()) {
     const line = index + 1;
@@ -83,18 +75,25 @@ export async function readBatchJobs(path: string): Promise<BatchJob[]> {
       );
     }
     const job = parsed.data;
-    // Identical lines are different jobs: number their occurrences so each keeps its own key.
-    const identity = job.id ?? canonicalJson(job);
-    const occurrence = (seen.get(identity) ?? 0) + 1;
-    seen.set(identity, occurrence);
+    if (job.id !== undefined) {
+      const first = lineOfId.get(job.id);
+      if (first !== undefined) {
+        throw new UsageError(
+          `line ${line}: id`,
+          `${JSON.stringify(job.id)} is also the id of line ${first}`,
+          `give each job its own id (lines ${first} and ${line} share one)`,
+          { file: path, code: 'duplicate.job.id' },
+        );
+      }
+      lineOfId.set(job.id, line);
+    }
     jobs.push({
       line,
-      key: derivedKey(job.id === undefined ? `${identity}#${occurrence}` : `id:${job.id}`),
+      id: job.id,
       templatePath: resolve(base, job.template),
       examplesPath: job.examples === undefined ? undefined : resolve(base, job.examples),
       variables: job.variables ?? {},
       assistantId: job.assistant ?? SEED_ASSISTANT_ID,
-      id: job.id,
     });
   }
   return jobs;

@@ -1,42 +1,100 @@
 /**
- * The results file of `genesys-prompt batch`, which is also its journal: one JSON line per finished
- * job, keyed by the job's idempotency key and flushed to disk before the job counts as done. A rerun
- * reads it, skips the jobs that succeeded, and retries the rest with the same keys. A line torn by a
- * crash is cut off before appending.
+ * The results file of `genesys-prompt batch`, which is also its journal. Its first line names the run
+ * (`{"run": {"id": ..., "createdAt": ...}}`); the run id is part of every job's idempotency key, so a
+ * new results file is a new run. Then one JSON line per finished job, flushed to disk before the job
+ * counts as done. A rerun with the same file reads it, skips the jobs that succeeded, and retries the
+ * rest with the same keys. A line torn by a crash is cut off before appending.
  */
+import { randomUUID } from 'node:crypto';
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { UsageError } from '../cli-error.js';
 
-/** One line of the results file. */
+/** The first line of a results file. */
+export interface BatchRunHeader {
+  run: { id: string; createdAt: string };
+}
+
+/** One job's line in the results file. */
 export interface BatchRecord {
+  /** The idempotency key the job was sent with. */
   key: string;
+  /** The job's line in the jobs file. */
   line: number;
   id?: string;
   status: 'ok' | 'failed';
+  /** SHA-256 of what shaped the request (see job-key.ts). */
+  requestHash?: string;
   conversationId?: string;
   response?: string;
   finishReason?: string;
   truncated?: boolean;
   usage?: { promptTokens: number; completionTokens: number };
+  /** When the job started (ISO 8601) and how long it took, end to end, in ms. */
+  startedAt?: string;
+  durationMs?: number;
+  /** ms from start to the first answer chunk. */
+  firstChunkMs?: number;
+  retries?: number;
   error?: { name: string; code: string; message: string };
 }
 
-/** Appends records durably; knows which keys already succeeded. */
+/** A results file, parsed: the run, and each job's line in order (torn or damaged lines left out). */
+export interface BatchResults {
+  header: BatchRunHeader | undefined;
+  records: BatchRecord[];
+  /** Lines that are not JSON (a torn last line, a damaged one). */
+  unreadableLines: number;
+}
+
+const isHeader = (value: unknown): value is BatchRunHeader =>
+  typeof value === 'object' &&
+  value !== null &&
+  'run' in value &&
+  typeof (value as BatchRunHeader).run?.id === 'string';
+
+/** Parses the text of a results file. */
+export function parseBatchResults(text: string): BatchResults {
+  let header: BatchRunHeader | undefined;
+  const records: BatchRecord[] = [];
+  let unreadableLines = 0;
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      unreadableLines++;
+      continue;
+    }
+    if (index === 0 && isHeader(value)) header = value;
+    else if (typeof value === 'object' && value !== null && typeof (value as BatchRecord).key === 'string') {
+      records.push(value as BatchRecord);
+    } else unreadableLines++;
+  }
+  return { header, records, unreadableLines };
+}
+
+/** Appends records durably; knows the run and which keys already succeeded. */
 export class BatchJournal {
   readonly #handle: FileHandle;
   readonly #succeeded: Set<string>;
   #writes: Promise<void> = Promise.resolve();
+  /** The run id every job key of this file derives from. */
+  readonly runId: string;
 
-  private constructor(handle: FileHandle, succeeded: Set<string>) {
+  private constructor(handle: FileHandle, runId: string, succeeded: Set<string>) {
     this.#handle = handle;
+    this.runId = runId;
     this.#succeeded = succeeded;
   }
 
   /**
-   * Opens (or creates) the results file, dropping a torn last line.
+   * Opens the results file, or creates it with a new run id; drops a torn last line.
    * @param path the results file
+   * @param flag how the user named it, for errors (`--out`)
+   * @throws UsageError when the file holds lines but no run header (not a results file of a run)
    */
-  static async open(path: string): Promise<BatchJournal> {
-    const succeeded = new Set<string>();
+  static async open(path: string, flag = '--out'): Promise<BatchJournal> {
     let text = '';
     try {
       text = await readFile(path, 'utf8');
@@ -45,26 +103,30 @@ export class BatchJournal {
     }
     const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
     if (complete.length !== text.length) await truncate(path, Buffer.byteLength(complete));
-    for (const line of complete.split('\n')) {
-      if (line === '') continue;
-      try {
-        const record = JSON.parse(line) as BatchRecord;
-        if (record.status === 'ok') succeeded.add(record.key);
-      } catch {
-        // A damaged line in the middle: its job is simply done again.
-      }
+    const { header, records } = parseBatchResults(complete);
+    if (header === undefined && complete.trim() !== '') {
+      throw new UsageError(
+        flag,
+        `${path} holds lines but no run header, so it is not the results file of a batch run`,
+        'pass a new results file (a new run), or the file an earlier run of batch wrote',
+        { code: 'invalid.results.file' },
+      );
     }
-    return new BatchJournal(await open(path, 'a'), succeeded);
+    const handle = await open(path, 'a');
+    let runId = header?.run.id;
+    if (runId === undefined) {
+      runId = randomUUID();
+      const line: BatchRunHeader = { run: { id: runId, createdAt: new Date().toISOString() } };
+      await handle.write(`${JSON.stringify(line)}\n`);
+      await handle.datasync();
+    }
+    const succeeded = new Set(records.filter((r) => r.status === 'ok').map((r) => r.key));
+    return new BatchJournal(handle, runId, succeeded);
   }
 
   /** True when the job with this key already succeeded. */
   succeeded(key: string): boolean {
     return this.#succeeded.has(key);
-  }
-
-  /** How many jobs already succeeded. */
-  get succeededCount(): number {
-    return this.#succeeded.size;
   }
 
   /** Appends one record and flushes it to disk. */

@@ -1,20 +1,23 @@
 /**
  * `genesys-prompt batch <jobs> --queue redis://…` (enqueue the run on BullMQ; with `--wait`, follow
  * it across every worker with one progress bar and write the results file at the end) and
- * `genesys-prompt batch status <jobs> --queue redis://…` (where the run's jobs stand).
+ * `genesys-prompt batch status <jobs> --queue redis://…` (where the run's jobs stand). The run and
+ * each job's key are those of an in-process batch: the run id lives in the results file, and a job's
+ * key derives from it, the job and its request (see batch/job-key.ts).
  */
-import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
-import { Command } from 'commander';
-import type { BatchJob } from '../batch/batch-jobs.js';
+import { readFile } from 'node:fs/promises';
+import type { TokenizerName } from '../../prompt/tokens.js';
 import { readBatchJobs } from '../batch/batch-jobs.js';
-import { BatchJournal } from '../batch/batch-journal.js';
+import { BatchJournal, parseBatchResults } from '../batch/batch-journal.js';
+import { planBatch, type PlannedJob } from '../batch/batch-plan.js';
 import { createBatchProgress } from '../batch/batch-progress.js';
+import { jobKeys } from '../batch/job-key.js';
+import { UsageError } from '../cli-error.js';
 import { ExitCode, INTERRUPTED } from '../exit-codes.js';
-import type { PromptInputs } from '../prompt-inputs.js';
+import { writeText } from '../terminal-text.js';
 import { parseRedisStoreAddress, type RedisStoreAddress } from '../../fleet/redis-store-address.js';
 import type { QueuedInjection } from '../../fleet/queued-injection.js';
-import { inputsId, loadAll } from './batch-command.js';
+import { defaultResultsPath } from './batch-command.js';
 
 /** The flags of the queue mode. */
 export interface QueueFlags {
@@ -23,42 +26,25 @@ export interface QueueFlags {
   wait?: boolean;
   out?: string;
   progressInterval: number;
-}
-
-/** The default results file of a jobs file. */
-export const resultsPathOf = (jobsPath: string, out: string | undefined): string =>
-  out ?? jobsPath.replace(/(\.jsonl?)?$/, '.results.jsonl');
-
-/**
- * The run a results file stands for: a new results file is a new run, the same one the same run.
- * @param outPath the results file
- */
-export function queuedRunId(outPath: string): string {
-  return createHash('sha256')
-    .update(`run\n${resolve(outPath)}`)
-    .digest('hex')
-    .slice(0, 24);
+  tokenizer: TokenizerName;
 }
 
 /** The queued form of each job, its template and examples included. */
 function queuedInjections(
   runId: string,
-  jobs: readonly BatchJob[],
-  inputs: Map<string, PromptInputs>,
+  plan: readonly PlannedJob[],
+  keys: readonly string[],
 ): QueuedInjection[] {
-  return jobs.map((job) => {
-    const { template, examples } = inputs.get(inputsId(job))!;
-    return {
-      runId,
-      key: job.key,
-      line: job.line,
-      ...(job.id === undefined ? {} : { id: job.id }),
-      assistantId: job.assistantId,
-      variables: job.variables,
-      template,
-      examples,
-    };
-  });
+  return plan.map(({ job, template, examples }, i) => ({
+    runId,
+    key: keys[i]!,
+    line: job.line,
+    ...(job.id === undefined ? {} : { id: job.id }),
+    assistantId: job.assistantId,
+    variables: job.variables,
+    template,
+    examples,
+  }));
 }
 
 /** The checked `--queue` address. */
@@ -77,21 +63,23 @@ export async function runQueuedBatch(
 ): Promise<void> {
   const address = queueAddress(flags.queue);
   const jobs = await readBatchJobs(jobsPath);
-  const inputs = await loadAll(jobsPath, jobs);
-  const outPath = resultsPathOf(jobsPath, flags.out);
-  const runId = queuedRunId(outPath);
+  const plan = await planBatch(jobsPath, jobs, { tokenizer: flags.tokenizer, json: false });
+  const outPath = flags.out ?? defaultResultsPath(jobsPath);
   const journal = await BatchJournal.open(outPath);
+  const runId = journal.runId;
+  const keys = jobKeys(
+    runId,
+    jobs,
+    plan.map((p) => p.requestHash),
+  );
   const { BatchQueue } = await import('../../fleet/batch-queue.js');
   const queue = new BatchQueue({
     address,
     ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
   });
   try {
-    const pending = queuedInjections(
-      runId,
-      jobs.filter((job) => !journal.succeeded(job.key)),
-      inputs,
-    );
+    const all = queuedInjections(runId, plan, keys);
+    const pending = all.filter((injection) => !journal.succeeded(injection.key));
     const { added, alreadyQueued } = await queue.enqueue(pending);
     process.stderr.write(
       `batch: run ${runId} on queue ${queue.queue.name} at ${address.label}: ${added} jobs enqueued, ` +
@@ -156,53 +144,82 @@ async function waitAndWrite(context: {
     written++;
     if (record.status === 'failed') failures++;
   }
-  process.stderr.write(
-    `batch: ${total} jobs, ${total - pending.length} already done, ${written} finished now (${failures} failed); results in ${context.outPath}\n`,
+  const alreadyDone = total - pending.length;
+  const done = alreadyDone + written - failures;
+  writeText(
+    process.stderr,
+    `batch${stop.signal.aborted ? ' (stopped waiting)' : ''}: ${total} jobs: ${done} done${alreadyDone > 0 ? ` (${alreadyDone} in an earlier run)` : ''}, ${failures} failed, ${total - done - failures} not finished; results in ${context.outPath}\n`,
   );
   if (lost !== undefined) throw lost;
   if (stop.signal.aborted) context.setExitCode(INTERRUPTED);
   else context.setExitCode(failures > 0 ? ExitCode.other : ExitCode.ok);
 }
 
-/** Builds `batch status`. */
-export function batchStatusCommand(setExitCode: (code: number) => void): Command {
-  return new Command('status')
-    .description('where the jobs of a queued run stand (with --queue)')
-    .argument('<jobs>', 'the jobs file of the run')
-    .option('--queue <redis-url>', 'the Redis of the queue')
-    .option('--queue-name <name>', 'BullMQ queue name (default genesys-prompt-batch)')
-    .option('--out <file>', "the run's results file (default <jobs>.results.jsonl)")
-    .action(async (jobsPath: string, _flags: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<QueueFlags>();
-      if (flags.queue === undefined) {
-        const { UsageError } = await import('../cli-error.js');
-        throw new UsageError('--queue', 'is required by batch status', 'pass --queue redis://host:6379');
-      }
-      const address = queueAddress(flags.queue);
-      const jobs = await readBatchJobs(jobsPath);
-      const inputs = await loadAll(jobsPath, jobs);
-      const outPath = resultsPathOf(jobsPath, flags.out);
-      const runId = queuedRunId(outPath);
-      const { BatchQueue } = await import('../../fleet/batch-queue.js');
-      const queue = new BatchQueue({
-        address,
-        ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
-      });
-      try {
-        const run = await queue.runCounts(queuedInjections(runId, jobs, inputs));
-        const all = await queue.queueCounts();
-        process.stdout.write(
-          `run ${runId}: ${run.total} jobs — ${run.succeeded} succeeded, ${run.failed} failed, ` +
-            `${run.active} running, ${run.waiting} waiting, ${run.delayed} retrying, ${run.missing} not queued\n` +
-            `queue ${queue.queue.name} at ${address.label}: ` +
-            Object.entries(all)
-              .map(([state, count]) => `${count} ${state}`)
-              .join(', ') +
-            '\n',
-        );
-        setExitCode(ExitCode.ok);
-      } finally {
-        await queue.close();
-      }
+/** The run id of a results file, from its header. */
+async function runIdOf(outPath: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(outPath, 'utf8');
+  } catch {
+    throw new UsageError(
+      '--out',
+      `${outPath} does not exist, so no run was started with it`,
+      'start the run with batch --queue first, or pass its --out file',
+      {
+        code: 'invalid.path',
+      },
+    );
+  }
+  const runId = parseBatchResults(text).header?.run.id;
+  if (runId === undefined) {
+    throw new UsageError(
+      '--out',
+      `${outPath} has no run header`,
+      'pass the results file of a batch --queue run',
+      {
+        code: 'invalid.results.file',
+      },
+    );
+  }
+  return runId;
+}
+
+/** `batch status`: where the run's jobs stand on the queue. */
+export async function runBatchStatus(jobsPath: string, flags: QueueFlags): Promise<number> {
+  if (flags.queue === undefined) {
+    throw new UsageError('--queue', 'is required by batch status', 'pass --queue redis://host:6379', {
+      code: 'invalid.flag',
     });
+  }
+  const address = queueAddress(flags.queue);
+  const jobs = await readBatchJobs(jobsPath);
+  const plan = await planBatch(jobsPath, jobs, { tokenizer: flags.tokenizer, json: false });
+  const outPath = flags.out ?? defaultResultsPath(jobsPath);
+  const runId = await runIdOf(outPath);
+  const keys = jobKeys(
+    runId,
+    jobs,
+    plan.map((p) => p.requestHash),
+  );
+  const { BatchQueue } = await import('../../fleet/batch-queue.js');
+  const queue = new BatchQueue({
+    address,
+    ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
+  });
+  try {
+    const run = await queue.runCounts(queuedInjections(runId, plan, keys));
+    const all = await queue.queueCounts();
+    process.stdout.write(
+      `run ${runId}: ${run.total} jobs — ${run.succeeded} succeeded, ${run.failed} failed, ` +
+        `${run.active} running, ${run.waiting} waiting, ${run.delayed} retrying, ${run.missing} not queued\n` +
+        `queue ${queue.queue.name} at ${address.label}: ` +
+        Object.entries(all)
+          .map(([state, count]) => `${count} ${state}`)
+          .join(', ') +
+        '\n',
+    );
+    return ExitCode.ok;
+  } finally {
+    await queue.close();
+  }
 }

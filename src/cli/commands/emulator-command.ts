@@ -1,19 +1,15 @@
 /**
- * `genesys-prompt emulator`: runs the local Genesys Cloud emulator until Ctrl-C, printing its base URL
- * and the credentials it accepts.
+ * `genesys-prompt emulator`: the flags, each range-checked before the emulator starts; the work is in
+ * emulator-action.ts, loaded only when the command runs.
  */
 import { Command } from 'commander';
-import { startEmulator, type EmulatorFaults, type EmulatorOptions } from '../../emulator/index.js';
-import { UsageError } from '../cli-error.js';
-import { emulatorBanner } from '../emulator-banner.js';
-import { ExitCode } from '../exit-codes.js';
-import { integerFlag } from '../injector-flags.js';
+import { MAX_TIMER_MS, oneOf, repeatable, share, wholeNumber } from '../flag-values.js';
 
-interface EmulatorFlags {
+/** Parsed flags of `emulator`. */
+export interface EmulatorFlags {
   port: number;
   host: string;
   rateLimit: number | false;
-  rateLimitPer?: 'token' | 'client';
   tokenLifetime?: number;
   chunkInterval?: number;
   heartbeatInterval?: number;
@@ -25,102 +21,86 @@ interface EmulatorFlags {
   dropRate?: number;
   malformedRate?: number;
   socketClosingAfter?: number;
+  rateLimitPer: 'token' | 'client';
   controlOpen?: boolean;
   allowedHost?: string[];
 }
 
-/** Parses a share between 0 and 1. */
-function shareFlag(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new Error(`"${value}" is not a share between 0 and 1`);
-  return n;
-}
-
-/** Parses what the rate limit counts: `token` or `client`. */
-function perFlag(value: string): 'token' | 'client' {
-  if (value !== 'token' && value !== 'client') throw new Error(`"${value}" is not token or client`);
-  return value;
-}
-
-/** The emulator options the flags describe. */
-export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
-  const faults: EmulatorFaults = {
-    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-    ...(flags.fault429 === undefined ? {} : { rate429: flags.fault429 }),
-    ...(flags.fault5xx === undefined ? {} : { rate5xx: flags.fault5xx }),
-    ...(flags.latency === undefined ? {} : { latencyMs: flags.latency }),
-    ...(flags.dropAfter === undefined ? {} : { dropAfterChunks: flags.dropAfter }),
-    ...(flags.dropRate === undefined ? {} : { dropRate: flags.dropRate }),
-    ...(flags.malformedRate === undefined ? {} : { malformedFrameRate: flags.malformedRate }),
-    ...(flags.socketClosingAfter === undefined ? {} : { socketClosingAfterMs: flags.socketClosingAfter }),
-  };
-  return {
-    port: flags.port,
-    host: flags.host,
-    rateLimit:
-      flags.rateLimit === false
-        ? false
-        : { requests: flags.rateLimit, windowMs: 60_000, per: flags.rateLimitPer ?? 'token' },
-    ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
-    ...(flags.chunkInterval === undefined ? {} : { chunkIntervalMs: flags.chunkInterval }),
-    ...(flags.heartbeatInterval === undefined ? {} : { heartbeatIntervalMs: flags.heartbeatInterval }),
-    ...(flags.controlOpen === true ? { controlOpen: true } : {}),
-    ...(flags.allowedHost === undefined ? {} : { allowedHosts: flags.allowedHost }),
-    faults,
-  };
-}
+const ms = (flag: string, min: number, example: number): ((value: string) => number) =>
+  wholeNumber(flag, { min, max: MAX_TIMER_MS, example });
 
 /** Builds the `emulator` command. */
-export function emulatorCommand(setExitCode: (code: ExitCode) => void): Command {
+export function emulatorCommand(setExitCode: (code: number) => void): Command {
   return new Command('emulator')
     .description('run the local Genesys Cloud emulator until Ctrl-C')
-    .option('--port <n>', 'port (0 picks a free one)', integerFlag, 8787)
+    .option(
+      '--port <n>',
+      'port (0 picks a free one)',
+      wholeNumber('--port', { min: 0, max: 65_535, example: 8787, note: '(0 picks a free port)' }),
+      8787,
+    )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--rate-limit <n>', 'API requests per minute per token', integerFlag, 300)
+    .option(
+      '--rate-limit <n>',
+      'API requests per minute per token',
+      wholeNumber('--rate-limit', { min: 1, max: 1_000_000, example: 300, note: '(or --no-rate-limit)' }),
+      300,
+    )
     .option('--no-rate-limit', 'turn rate limiting off')
-    .option('--rate-limit-per <what>', 'count the limit per token or per client', perFlag, 'token')
-    .option('--token-lifetime <s>', 'access token lifetime in seconds', integerFlag)
-    .option('--chunk-interval <ms>', 'ms between answer chunks', integerFlag)
-    .option('--heartbeat-interval <ms>', 'ms between channel heartbeats', integerFlag)
-    .option('--seed <n>', 'seed of the fault injection', integerFlag)
-    .option('--fault-429 <share>', 'share of API requests answered 429', shareFlag)
-    .option('--fault-5xx <share>', 'share of API requests answered 5xx', shareFlag)
-    .option('--latency <ms>', 'added to every HTTP answer', integerFlag)
-    .option('--drop-after <n>', 'drop the socket after n chunks of a conversation', integerFlag)
-    .option('--drop-rate <share>', 'share of conversations whose socket drops mid-answer', shareFlag)
-    .option('--malformed-rate <share>', 'share of frames preceded by a malformed one', shareFlag)
+    .option(
+      '--rate-limit-per <what>',
+      'count the limit per token or per client',
+      oneOf('--rate-limit-per', ['token', 'client'] as const),
+      'token',
+    )
+    .option(
+      '--token-lifetime <s>',
+      'access token lifetime in seconds',
+      wholeNumber('--token-lifetime', { min: 1, max: Math.floor(MAX_TIMER_MS / 1000), example: 3600 }),
+    )
+    .option('--chunk-interval <ms>', 'ms between answer chunks', ms('--chunk-interval', 0, 20))
+    .option(
+      '--heartbeat-interval <ms>',
+      'ms between channel heartbeats',
+      ms('--heartbeat-interval', 1, 30_000),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the fault injection',
+      wholeNumber('--seed', { min: 0, max: 4_294_967_295, example: 42 }),
+    )
+    .option('--fault-429 <share>', 'share of API requests answered 429', share('--fault-429'))
+    .option('--fault-5xx <share>', 'share of API requests answered 5xx', share('--fault-5xx'))
+    .option('--latency <ms>', 'added to every HTTP answer', ms('--latency', 0, 50))
+    .option(
+      '--drop-after <n>',
+      'drop the socket after n chunks of a conversation',
+      wholeNumber('--drop-after', { min: 1, max: 1_000_000, example: 5 }),
+    )
+    .option(
+      '--drop-rate <share>',
+      'share of conversations whose socket drops mid-answer',
+      share('--drop-rate'),
+    )
+    .option(
+      '--malformed-rate <share>',
+      'share of frames preceded by a malformed one',
+      share('--malformed-rate'),
+    )
     .option(
       '--socket-closing-after <ms>',
       'send v2.system.socket_closing this long after a channel opens',
-      integerFlag,
+      ms('--socket-closing-after', 1, 60_000),
     )
     .option('--control-open', 'serve /__emulator/* without the control token (tests only)')
     .option(
       '--allowed-host <name>',
       'another name the control endpoints answer to in Host (repeatable)',
-      (name: string, names: string[] = []) => [...names, name],
+      repeatable,
+      [],
     )
     .action(async (flags: EmulatorFlags) => {
-      const emulator = await startEmulator(emulatorOptionsFromFlags(flags)).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        throw new UsageError(
-          '--port',
-          `${flags.host}:${flags.port} is already in use`,
-          'pass --port 0 for a free port, or another number',
-        );
-      });
-      process.stdout.write(`${emulatorBanner(emulator).join('\n')}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.removeListener('SIGINT', stop);
-          process.removeListener('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await emulator.close();
-      process.stderr.write('emulator stopped\n');
-      setExitCode(ExitCode.ok);
+      const { runEmulator } = await import('./emulator-action.js');
+      setExitCode(await runEmulator(flags));
     });
 }

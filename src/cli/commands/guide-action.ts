@@ -16,6 +16,7 @@ import { errorLine, UsageError } from '../cli-error.js';
 import { ExitCode, exitCodeFor, INTERRUPTED } from '../exit-codes.js';
 import { loadPromptInputs } from '../prompt-inputs.js';
 import { resolveTarget } from '../target.js';
+import { safeJson, writeText } from '../terminal-text.js';
 import type { GuideDeployFlags } from './guide-command.js';
 
 const TEMPLATE_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -88,19 +89,19 @@ export async function runGuideDeploy(paths: readonly string[], flags: GuideDeplo
         });
         progress.clear();
         report.push({ file, ...result });
-        if (!flags.json) process.stdout.write(`${resultLines(result, flags.state).join('\n')}\n`);
+        if (!flags.json) writeText(process.stdout, `${resultLines(result, flags.state).join('\n')}\n`);
       } catch (error) {
         progress.clear();
         if (abort.signal.aborted && error instanceof AbortError) {
           process.stderr.write('\ninterrupted: the deploy was stopped\n');
           return INTERRUPTED;
         }
-        process.stderr.write(`${file}: ${errorLine(error)}\n`);
+        writeText(process.stderr, `${file}: ${errorLine(error)}\n`);
         report.push({ file, error: errorSummary(error) });
         if (exitCode === ExitCode.ok) exitCode = exitCodeFor(error);
       }
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (flags.json) process.stdout.write(`${safeJson(report)}\n`);
     return exitCode;
   } finally {
     process.removeListener('SIGINT', onSigint);

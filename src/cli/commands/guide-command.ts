@@ -2,7 +2,9 @@
  * `genesys-prompt guide deploy <template|dir>...`: the flags; the work is in guide-action.ts, loaded
  * only when the command runs.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { MAX_TIMER_MS, oneOf, wholeNumber } from '../flag-values.js';
+import { TOKENIZERS } from '../injector-flags.js';
 import type { GuideVersionPublishState } from '../../contract/guides.js';
 import type { TokenizerName } from '../../prompt/tokens.js';
 
@@ -16,20 +18,6 @@ export interface GuideDeployFlags {
   pollInterval: number;
   publishTimeout: number;
   allowInsecure?: boolean;
-}
-
-function choice<T extends string>(flag: string, allowed: readonly T[]): (value: string) => T {
-  return (value) => {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    throw new InvalidArgumentError(`${flag} must be one of ${allowed.join(', ')}`);
-  };
-}
-
-function milliseconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`"${value}" is not a whole number of ms of 1 or more`);
-  return n;
 }
 
 /** Builds the `guide` command and its `deploy` subcommand. */
@@ -48,17 +36,27 @@ export function guideCommand(setExitCode: (code: number) => void): Command {
     .option(
       '--state <state>',
       'TestReady or ProductionReady',
-      choice('--state', ['TestReady', 'ProductionReady'] as const),
+      oneOf('--state', ['TestReady', 'ProductionReady'] as const),
       'ProductionReady',
     )
     .option(
       '--tokenizer <name>',
       'tokenizer of the budget check: o200k_base, cl100k_base or heuristic',
-      choice('--tokenizer', ['o200k_base', 'cl100k_base', 'heuristic'] as const),
+      oneOf('--tokenizer', TOKENIZERS),
       'o200k_base',
     )
-    .option('--poll-interval <ms>', 'ms between reads of the publish job', milliseconds, 1000)
-    .option('--publish-timeout <ms>', 'longest wait for the publish job', milliseconds, 300_000)
+    .option(
+      '--poll-interval <ms>',
+      'ms between reads of the publish job',
+      wholeNumber('--poll-interval', { min: 1, max: MAX_TIMER_MS, example: 1000 }),
+      1000,
+    )
+    .option(
+      '--publish-timeout <ms>',
+      'longest wait for the publish job',
+      wholeNumber('--publish-timeout', { min: 1, max: MAX_TIMER_MS, example: 300_000 }),
+      300_000,
+    )
     .option('--allow-insecure', 'allow plain http to a host other than loopback')
     .action(async (paths: string[], flags: GuideDeployFlags) => {
       const { runGuideDeploy } = await import('./guide-action.js');
