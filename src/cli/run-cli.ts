@@ -1,5 +1,5 @@
 /**
- * The `genesys-prompt` command line: inject | validate | batch | worker | guide | audit | emulator.
+ * The `genesys-prompt` command line: inject | validate | batch | report | worker | guide | audit | emulator.
  * Exit codes: 0 ok, 2 bad input, 3 authentication or permission, 4 rate-limited out, 5 stream failure,
  * 1 anything else, 130 interrupted.
  *
@@ -37,6 +37,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'batch',
     summary: 'run one injection per line of a JSON-lines jobs file; resumable',
     load: async (set) => (await import('./commands/batch-command.js')).batchCommand(set),
+  },
+  {
+    name: 'report',
+    summary: 'summarise a batch results file (outcomes, latency, tokens, retries); --html for a page',
+    load: async (set) => (await import('./commands/report-command.js')).reportCommand(set),
   },
   {
     name: 'audit',
