@@ -108,7 +108,7 @@ describe('conventions', () => {
       return `${run.stdout}\n${readFileSync(loads, 'utf8')}`;
     };
     const help = cjsLoads(['--help']);
-    for (const command of ['inject', 'validate', 'batch', 'report', 'audit', 'emulator'])
+    for (const command of ['inject', 'validate', 'batch', 'report', 'audit', 'worker', 'guide', 'emulator'])
       expect(help).toContain(command);
     expect(help).not.toContain('purecloud-platform-client-v2');
     expect(cjsLoads(['inject', '--help'])).not.toContain('purecloud-platform-client-v2');
