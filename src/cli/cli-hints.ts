@@ -14,6 +14,8 @@ export const CLI_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
   [/^clientSecret: /, 'GENESYS_CLIENT_SECRET: '],
   [/pass allowInsecure: true/g, 'pass --allow-insecure'],
   [/(?<![-\w])allowInsecure\b/g, '--allow-insecure'],
+  [/raise limits\.(\w+)/g, 'raise it with --limit $1=<n>'],
+  [/(?<![-\w])limits\.(\w+)/g, '--limit $1'],
   [/(?<![-\w])requestsPerMinute\b/g, '--rpm'],
   [/(?<![-\w])maxRetries\b/g, '--max-retries'],
   [/(?<![-\w])maxRetryAfterMs\b/g, '--max-retry-after'],

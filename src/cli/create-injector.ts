@@ -37,6 +37,8 @@ export function createInjector(
     ...(flags.rpm === undefined ? {} : { requestsPerMinute: flags.rpm }),
     ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
     ...(flags.deadline === undefined ? {} : { deadlineMs: flags.deadline }),
+    ...(flags.maxRetryAfter === undefined ? {} : { maxRetryAfterMs: flags.maxRetryAfter }),
+    ...(flags.limit === undefined ? {} : { limits: flags.limit }),
     ...extra,
     ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
   });

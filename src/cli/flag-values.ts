@@ -80,3 +80,40 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]): (v
 export function repeatable(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/**
+ * A commander parser of a repeatable `name=n` flag (`--limit maxAnswerChars=20000000`): `name` one of
+ * `names`, `n` a whole number of 1 or more; the values collect into one record.
+ * @param flag the flag as typed
+ */
+export function namedWholeNumbers(
+  flag: string,
+  names: readonly string[],
+): (value: string, previous: Record<string, number> | undefined) => Record<string, number> {
+  return (value, previous) => {
+    const at = value.indexOf('=');
+    const name = at === -1 ? value : value.slice(0, at);
+    const n = at === -1 ? Number.NaN : Number(value.slice(at + 1));
+    if (!names.includes(name)) {
+      throw new UsageError(
+        flag,
+        `${JSON.stringify(name)} is not one of ${names.join(', ')}`,
+        `pass ${flag} ${names[0]}=<n>`,
+        {
+          code: 'invalid.flag',
+        },
+      );
+    }
+    if (!(Number.isSafeInteger(n) && n >= 1)) {
+      throw new UsageError(
+        flag,
+        `${JSON.stringify(value)} does not give ${name} a whole number of 1 or more`,
+        `pass ${flag} ${name}=<n>`,
+        {
+          code: 'invalid.flag',
+        },
+      );
+    }
+    return { ...previous, [name]: n };
+  };
+}

@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { checkOutputFile } from './file-flags.js';
-import { MAX_TIMER_MS, oneOf, wholeNumber } from './flag-values.js';
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
+import { isPostgresTarget } from '../observe/audit-postgres-target.js';
+import { MAX_TIMER_MS, namedWholeNumbers, oneOf, wholeNumber } from './flag-values.js';
 
 /** Default audit trail of the CLI, in the working directory. */
 export const DEFAULT_AUDIT_FILE = 'genesys-prompt-audit.jsonl';
@@ -26,12 +28,18 @@ export interface InjectorFlags {
   rpm?: number;
   timeout?: number;
   deadline?: number;
+  maxRetryAfter?: number;
+  limit?: ResponseLimits;
 }
 
 /** Adds the shared flags to `command`. */
 export function addInjectorFlags(command: Command): Command {
   return command
-    .option('--audit <file>', 'audit trail (JSON lines, hash-chained)', DEFAULT_AUDIT_FILE)
+    .option(
+      '--audit <file>',
+      'audit trail: a JSON-lines file, or postgres://user@host/db',
+      DEFAULT_AUDIT_FILE,
+    )
     .option('--no-audit', 'do not keep an audit trail')
     .option('--audit-hmac-key <key>', 'HMAC key of the audit chain (default GENESYS_AUDIT_HMAC_KEY)')
     .option(
@@ -62,6 +70,16 @@ export function addInjectorFlags(command: Command): Command {
       '--deadline <ms>',
       'overall deadline of one injection in ms, retries included (default 120000)',
       wholeNumber('--deadline', { min: 1, max: MAX_TIMER_MS, example: 120_000 }),
+    )
+    .option(
+      '--max-retry-after <ms>',
+      'longest server Retry-After to wait out; a longer one fails at once (default 60000)',
+      wholeNumber('--max-retry-after', { min: 0, max: MAX_TIMER_MS, example: 60_000 }),
+    )
+    .option(
+      '--limit <name=n>',
+      `a size accepted from the server (repeatable): ${Object.keys(DEFAULT_RESPONSE_LIMITS).join(', ')}`,
+      namedWholeNumbers('--limit', Object.keys(DEFAULT_RESPONSE_LIMITS)),
     );
 }
 
@@ -87,5 +105,8 @@ export function addRpmFlag(command: Command, fallback?: number): Command {
  * @throws UsageError naming the flag, the path and the fix
  */
 export function checkInjectorFiles(flags: InjectorFlags): void {
-  if (flags.audit !== false) checkOutputFile('--audit', flags.audit, DEFAULT_AUDIT_FILE);
+  // A postgres:// trail is checked when the library connects to it.
+  if (flags.audit !== false && !isPostgresTarget(flags.audit)) {
+    checkOutputFile('--audit', flags.audit, DEFAULT_AUDIT_FILE);
+  }
 }

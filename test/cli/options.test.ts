@@ -49,6 +49,9 @@ describe('every option is checked before anything starts', () => {
     [['inject', template, '--max-retries', 'many'], '--max-retries', 'many'],
     [['inject', template, '--deadline', '0'], '--deadline', '0'],
     [['inject', template, '--rpm', '-1'], '--rpm', '-1'],
+    [['inject', template, '--max-retry-after', 'never'], '--max-retry-after', 'never'],
+    [['inject', template, '--limit', 'maxAnswer=5'], '--limit', 'maxAnswer'],
+    [['inject', template, '--limit', 'maxAnswerChars=0'], '--limit', 'maxAnswerChars=0'],
     [['inject', template, '--audit', dir], '--audit', dir],
     [['inject', template, '--audit', join(aFile, 'x.jsonl')], '--audit', aFile],
     [['inject', template, '--audit', join(dir, 'missing', 'x.jsonl')], '--audit', join(dir, 'missing')],
@@ -167,6 +170,24 @@ describe('conventions', () => {
     );
     expect(allowed.stderr).not.toContain('allow-insecure');
     expect(allowed.code).not.toBe(2);
+  }, 60_000);
+});
+
+describe('size limits', () => {
+  it('--limit reaches the library, and the error names the flag that raises it', async () => {
+    const run = await runCliProcess([
+      'inject',
+      template,
+      '--no-audit',
+      '--var',
+      'productType=x',
+      '--limit',
+      'maxAnswerChars=10',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /exceeds --limit maxAnswerChars \(10 characters\); raise it with --limit maxAnswerChars=<n>/,
+    );
   }, 60_000);
 });
 
