@@ -115,6 +115,39 @@ export class TokenBudgetError extends ValidationError {
   }
 }
 
+/**
+ * An input of ours (a template or examples file, a variable value) is larger than its limit. Names
+ * the limit and the option that raises it; refused before the input is parsed or counted.
+ */
+export class InputTooLargeError extends ValidationError {
+  /** The option that sets the limit, e.g. `maxTemplateBytes`. */
+  readonly option: string;
+  /** The limit in force. */
+  readonly limit: number;
+  /**
+   * @param field what is too large (`file`, `variables.question`)
+   * @param option the option that sets the limit
+   * @param limit the limit in force
+   * @param unit what the limit counts (`bytes`, `characters`)
+   * @param size the input's size, when known (a file is read no further than the limit)
+   */
+  constructor(
+    field: string,
+    option: string,
+    limit: number,
+    unit: string,
+    options: { file?: string; size?: number } = {},
+  ) {
+    const size = options.size === undefined ? `more than ${limit}` : String(options.size);
+    super(field, `is ${size} ${unit}, over ${option} (${limit} ${unit})`, `shorten it, or raise ${option}`, {
+      file: options.file,
+      code: 'input.too.large',
+    });
+    this.option = option;
+    this.limit = limit;
+  }
+}
+
 /** Missing or unsafe configuration (credentials, environment, insecure URL). */
 export class ConfigurationError extends ValidationError {
   constructor(field: string, problem: string, fix: string) {

@@ -37,6 +37,7 @@ export {
   type TemplateSettings,
 } from './prompt/template.js';
 export { loadTemplate, loadFewShotExamples, resolveFewShotPath } from './prompt/load-template.js';
+export { DEFAULT_PROMPT_INPUT_LIMITS, type PromptInputLimits } from './prompt/input-limits.js';
 export { interpolate, placeholdersOf } from './prompt/interpolate.js';
 export { estimateTokens, countMessageTokens } from './prompt/tokens.js';
 export { enforceTokenBudget, type BudgetReport } from './prompt/token-budget.js';
@@ -109,6 +110,7 @@ export { SEED_ASSISTANT_ID } from './contract/index.js';
 export {
   GenesysPromptError,
   ValidationError,
+  InputTooLargeError,
   MissingVariablesError,
   TokenBudgetError,
   ConfigurationError,

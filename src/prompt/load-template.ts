@@ -1,12 +1,10 @@
 /**
- * Reading templates and few-shot example files from disk: YAML (`.yaml`, `.yml`) or JSON (`.json`).
- * The only file of `src/prompt/` that does I/O. Every problem names the file (and the line, for
- * syntax errors).
+ * Loading templates and few-shot example files from disk (with `data-file.ts`, the only I/O of
+ * `src/prompt/`). Every problem names the file (and the line, for syntax errors).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { dirname, isAbsolute, join } from 'node:path';
 import { ValidationError } from '../errors.js';
+import { readDataFile } from './data-file.js';
 import { FewShotExampleSchema, type FewShotExample } from './few-shot.js';
 import {
   closestKey,
@@ -17,113 +15,23 @@ import {
   valueAt,
   type SchemaIssue,
 } from './schema-issue.js';
+import { inputLimit, type PromptInputLimits } from './input-limits.js';
 import { validatePromptSchema, type PromptTemplate } from './template.js';
 
-type DataFormat = 'yaml' | 'json';
-
-const FORMATS: Record<string, DataFormat> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
-
-/** The format of a file by its extension. */
-function formatOf(path: string): DataFormat {
-  const extension = extname(path).toLowerCase();
-  const format = FORMATS[extension];
-  if (!format) {
-    throw new ValidationError(
-      'file',
-      extension ? `has the unsupported extension "${extension}"` : 'has no extension',
-      'use a .yaml, .yml or .json file',
-      { file: path },
-    );
-  }
-  return format;
-}
-
-/** 1-based line and column of a character offset. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
-}
-
-/** Parses JSON, turning a syntax error into one naming the line. */
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const lineColumn = /line (\d+) column (\d+)/.exec(message);
-    const position = /at position (\d+)/.exec(message);
-    const where = lineColumn
-      ? { line: Number(lineColumn[1]), column: Number(lineColumn[2]) }
-      : lineAndColumn(text, position ? Number(position[1]) : text.length);
-    const reason = message
-      .replace(/\s*(in JSON )?at position \d+.*$/s, '')
-      .replace(/\s*\(line \d+ column \d+\)/, '');
-    throw new ValidationError(
-      'file',
-      `is not valid JSON at line ${where.line}, column ${where.column} (${reason})`,
-      `fix the JSON syntax at line ${where.line}`,
-      { file: path, cause: error },
-    );
-  }
-}
-
-/** Parses one YAML document, turning a syntax error into one naming the line. */
-function parseYaml(text: string, path: string): unknown {
-  const document = parseDocument(text, { prettyErrors: true });
-  const error = document.errors[0];
-  if (error) {
-    const where = error.linePos?.[0];
-    const at = where ? ` at line ${where.line}, column ${where.col}` : '';
-    const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new ValidationError(
-      'file',
-      `is not valid YAML${at} (${reason})`,
-      where ? `fix the YAML syntax at line ${where.line}` : 'fix the YAML syntax',
-      { file: path, cause: error },
-    );
-  }
-  try {
-    return document.toJS();
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new ValidationError(
-      'file',
-      `cannot be read as data (${reason})`,
-      'simplify the YAML (aliases, tags)',
-      {
-        file: path,
-        cause,
-      },
-    );
-  }
-}
-
-/** Reads and parses a YAML or JSON file. */
-async function readDataFile(path: string): Promise<unknown> {
-  const format = formatOf(path);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new ValidationError('file', problem, 'check the path and the file permissions', {
-      file: path,
-      cause,
-    });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return format === 'json' ? parseJson(text, path) : parseYaml(text, path);
-}
-
 /**
- * Loads a template file (YAML or JSON by extension) and validates it.
+ * Loads a template file (YAML or JSON by extension) and validates it, once: the template returned is
+ * frozen and the pipeline does not check it again.
  * @param path a `.yaml`, `.yml` or `.json` file
- * @throws ValidationError naming the file, and the field or the line
+ * @param limits `maxTemplateBytes` (default 1 MiB)
+ * @throws ValidationError naming the file, and the field or the line; its `problems` lists every
+ *   schema problem; InputTooLargeError for a file over `maxTemplateBytes`, before it is parsed
  */
-export async function loadTemplate(path: string): Promise<PromptTemplate> {
-  return validatePromptSchema(await readDataFile(path), { file: path });
+export async function loadTemplate(
+  path: string,
+  limits: Pick<PromptInputLimits, 'maxTemplateBytes'> = {},
+): Promise<PromptTemplate> {
+  const data = await readDataFile(path, inputLimit(limits, 'maxTemplateBytes'), 'maxTemplateBytes');
+  return validatePromptSchema(data, { file: path });
 }
 
 const EXAMPLE_KEYS = Object.keys(FewShotExampleSchema.shape);
@@ -180,11 +88,17 @@ function exampleProblem(issue: SchemaIssue, item: unknown, index: number, file: 
  * Loads a few-shot examples file: a YAML/JSON list of `{input, output, category}`, or
  * `{examples: [...]}`. Each example is validated.
  * @param path a `.yaml`, `.yml` or `.json` file
+ * @param limits `maxExamplesBytes` (default 16 MiB)
  * @throws ValidationError naming the file and the example's field (`examples[3].output`); its
- *   `problems` lists every problem of every example
+ *   `problems` lists every problem of every example; InputTooLargeError for a file over
+ *   `maxExamplesBytes`, before it is parsed
  */
-export async function loadFewShotExamples(path: string): Promise<FewShotExample[]> {
-  return checkExamples(await readDataFile(path), path);
+export async function loadFewShotExamples(
+  path: string,
+  limits: Pick<PromptInputLimits, 'maxExamplesBytes'> = {},
+): Promise<FewShotExample[]> {
+  const data = await readDataFile(path, inputLimit(limits, 'maxExamplesBytes'), 'maxExamplesBytes');
+  return checkExamples(data, path);
 }
 
 /**

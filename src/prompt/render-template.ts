@@ -3,7 +3,8 @@
  * and the caller's history checked against the wire contract.
  */
 import { PromptMessageSchema, type PromptMessage } from '../contract/conversation.js';
-import { MissingVariablesError, ValidationError } from '../errors.js';
+import { InputTooLargeError, MissingVariablesError, ValidationError } from '../errors.js';
+import { inputLimit } from './input-limits.js';
 import { interpolate } from './interpolate.js';
 import type { PromptTemplate } from './template.js';
 
@@ -13,6 +14,8 @@ export interface RenderOptions {
   variables?: Record<string, string>;
   /** `error` (default) or `placeholder` (`[MISSING_VARIABLE]`, the seed's behaviour). */
   missing?: 'error' | 'placeholder';
+  /** Longest variable value in characters (UTF-16 code units); default 1 Mi. */
+  maxVariableChars?: number;
 }
 
 /** The interpolated system instruction and user message of a template. */
@@ -25,10 +28,19 @@ export interface RenderedTemplate {
  * Interpolates a (validated) template's system instruction and user template with
  * `template.variables` overlaid by `options.variables`. Missing names of both texts are reported
  * together in one `MissingVariablesError`.
- * @throws MissingVariablesError, or ValidationError when a message interpolates to blank text
+ * @throws InputTooLargeError when a value is longer than `maxVariableChars` (before any work on it);
+ *   MissingVariablesError; ValidationError when a message interpolates to blank text
  */
 export function renderTemplate(template: PromptTemplate, options: RenderOptions = {}): RenderedTemplate {
   const values = { ...template.variables, ...options.variables };
+  const maxChars = inputLimit({ maxVariableChars: options.maxVariableChars }, 'maxVariableChars');
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value.length > maxChars) {
+      throw new InputTooLargeError(`variables.${name}`, 'maxVariableChars', maxChars, 'characters', {
+        size: value.length,
+      });
+    }
+  }
   const interpolateOptions = { missing: options.missing, declarations: template.declarations };
   const missing: string[] = [];
   const render = (text: string): string => {
