@@ -85,12 +85,12 @@ describe('one budget across processes, against the emulator', () => {
     expect(emulator.stats().rateLimited).toBeGreaterThan(0);
   });
 
-  it('scope token: against a per-token limit each process may use its whole budget', async () => {
-    // 3 requests a second per token; each process paces its own token at 2/s (4/s together).
-    const emulator = await emulatorLimiting({ requests: 3, windowMs: 1000, per: 'token' });
+  it("scope token: against a per-token limit, two processes together go past one token's limit unrefused", async () => {
+    // 4 requests a second per token; each process paces its own token at 2.5/s, 5/s together.
+    const emulator = await emulatorLimiting({ requests: 4, windowMs: 1000, per: 'token' });
     const prefix = testPrefix();
     const pair = [0, 1].map((process) =>
-      injectorOn(emulator, { scope: 'token', requestsPerMinute: 120, prefix, process }),
+      injectorOn(emulator, { scope: 'token', requestsPerMinute: 150, prefix, process }),
     );
     await injectOnEach(pair, 4);
     expect(emulator.stats().rateLimited).toBe(0);
