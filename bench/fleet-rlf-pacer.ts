@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { abortableSleep } from '../src/http/abortable-sleep.js';
+import { abortableSleep } from '../src/timers/abortable-sleep.js';
 import type { PacedClient, RequestPacer, RequestPacerFactory } from '../src/http/request-pacer.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { AbortError, ValidationError } from './errors.js';
 import { GuidesApi } from './guides/guides-api.js';
-import { raceAbort } from './http/race-abort.js';
+import { raceAbort } from './timers/race-abort.js';
 import { injectionSignal, type InjectionSignal } from './injection-signal.js';
 import { resolveInjectorConfig, type InjectorConfig } from './injector-config.js';
 import type { InjectOptions, InjectionResult, InjectorOptions, StreamItem } from './injector-options.js';

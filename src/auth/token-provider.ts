@@ -18,7 +18,7 @@ import {
   type RequestContext,
   type RawResponse,
 } from '../http/keep-alive-http-client.js';
-import { raceAbort } from '../http/race-abort.js';
+import { raceAbort } from '../timers/race-abort.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ResolvedEnvironment } from './environment.js';
 import { createSdkApiClient, isSdkApiClient, type SdkApiClient, type SdkHttpClient } from './sdk-binding.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import O200K_TOKEN_BYTES from 'gpt-tokenizer/bpeRanks/o200k_base';
 import { countTokens, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import type { FinishReason, SafetyPolicy } from '../contract/conversation.js';
-import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { createSeededRandom, type SeededRandom } from '../seeded-random.js';
 
 /** Special-token text in a prompt (`<|endoftext|>`) is plain text here, never an error. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };

@@ -3,7 +3,7 @@
  * sequence of injected HTTP statuses depends only on the seed and the request order, not on socket timing.
  */
 import type { EmulatorFaults } from './emulator-options.js';
-import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { createSeededRandom, type SeededRandom } from '../seeded-random.js';
 
 /** What to do to one `/api/v2` request. */
 export type ApiFault =

@@ -11,7 +11,7 @@ import type {
   GuideVersionState,
 } from '../contract/guides.js';
 import { TimeoutError, ValidationError } from '../errors.js';
-import { abortableSleep, type Sleep } from '../http/abortable-sleep.js';
+import { abortableSleep, type Sleep } from '../timers/abortable-sleep.js';
 import type { GuideDefinition } from './guide-definition.js';
 import { GuidePublishError } from './guide-errors.js';
 import { diffGuideVersion, guideContentHash, type GuideFieldChange } from './guide-version-diff.js';

@@ -5,7 +5,7 @@
  */
 import type { GuideSessionTurnRequest, GuideSessionTurnResponse } from '../contract/guides.js';
 import { TimeoutError } from '../errors.js';
-import { abortableSleep, type Sleep } from '../http/abortable-sleep.js';
+import { abortableSleep, type Sleep } from '../timers/abortable-sleep.js';
 import { GuideTurnError } from './guide-errors.js';
 import type { GuidesApi } from './guides-api.js';
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
-import { timerDelay } from '../timer-delay.js';
+import { timerDelay } from '../timers/timer-delay.js';
 import {
   SdkAbstractHttpClient,
   type SdkHttpClient,

@@ -6,7 +6,7 @@
  * 400/401/403/404 are never retried here; at most `maxRetries` retries within an overall deadline.
  */
 import { AbortError, ConnectionError, InternalServerError, RateLimitError, TimeoutError } from '../errors.js';
-import { abortableSleep, type Sleep } from './abortable-sleep.js';
+import { abortableSleep, type Sleep } from '../timers/abortable-sleep.js';
 
 /** Options of `RetryPolicy`. */
 export interface RetryPolicyOptions {

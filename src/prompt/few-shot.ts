@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bm25Scores } from './bm25.js';
-import { seededSample } from './seeded-random.js';
+import { seededSample } from '../seeded-random.js';
 import { tokenCounter, type TokenizerName } from './tokens.js';
 
 /** One example input and output, with the category it belongs to. */

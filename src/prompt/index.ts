@@ -20,4 +20,4 @@ export {
   type RenderedTemplate,
 } from './render-template.js';
 export { bm25Scores, bm25Terms, BM25_B, BM25_K1 } from './bm25.js';
-export { mulberry32, seededSample, uniformIndex, type Uint32Source } from './seeded-random.js';
+export { mulberry32, seededSample, uniformIndex, type Uint32Source } from '../seeded-random.js';

@@ -14,8 +14,8 @@ import {
 } from '../contract/notifications.js';
 import { AbortError, InvalidResponseError, StreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { timerDelay } from '../timer-delay.js';
-import { abortableDelay } from './abortable-delay.js';
+import { abortableDelay } from '../timers/abortable-delay.js';
+import { timerDelay } from '../timers/timer-delay.js';
 import { ChannelConnection } from './channel-connection.js';
 import type { ConversationStream } from './conversation-stream.js';
 import type { NotificationFrameEvent } from './frame-parser.js';

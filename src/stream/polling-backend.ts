@@ -5,7 +5,7 @@
 import type { Conversation } from '../contract/conversation.js';
 import { AbortError, LimitExceededError, StreamError } from '../errors.js';
 import { LIMIT_OPTION } from '../limits.js';
-import { abortableDelay } from './abortable-delay.js';
+import { abortableDelay } from '../timers/abortable-delay.js';
 import { createConversation } from './conversation-created.js';
 import type {
   ResponseBackendContext,

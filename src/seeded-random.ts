@@ -1,6 +1,7 @@
 /**
- * Seeded, reproducible randomness for few-shot rotation: mulberry32 and an unbiased partial
- * Fisher–Yates shuffle. Same seed, same sequence, on every machine.
+ * Seeded, reproducible randomness, shared by the client (few-shot rotation) and the emulator (faults,
+ * generated answers): mulberry32, uniform draws, and an unbiased partial Fisher–Yates shuffle. Same
+ * seed, same sequence, on every machine. A leaf: it imports nothing.
  */
 
 /** A generator of uniformly distributed unsigned 32-bit integers. */
@@ -22,6 +23,18 @@ export function mulberry32(seed: number): Uint32Source {
 }
 
 const TWO_TO_32 = 0x1_0000_0000;
+
+/** A function returning the next number in [0, 1) of a seeded sequence. */
+export type SeededRandom = () => number;
+
+/**
+ * A mulberry32 generator of numbers in [0, 1).
+ * @param seed any integer; only its low 32 bits matter
+ */
+export function createSeededRandom(seed: number): SeededRandom {
+  const next = mulberry32(seed);
+  return () => next() / TWO_TO_32;
+}
 
 /**
  * A uniform integer in `[0, bound)`, without modulo bias (values from the incomplete last block
