@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { countTokens as referenceCount } from 'gpt-tokenizer/encoding/o200k_base';
-import { mulberry32 } from '../src/prompt/seeded-random.js';
+import { mulberry32 } from '../src/seeded-random.js';
 import { estimateTokens } from '../src/prompt/tokens.js';
 import { metCell, num, type BenchRow } from './bench-table.js';
 
