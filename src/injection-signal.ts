@@ -5,7 +5,7 @@
  * deadline becomes a `TimeoutError` and the rest an `AbortError`.
  */
 import { AbortError, TimeoutError } from './errors.js';
-import { timerDelay } from './timer-delay.js';
+import { timerDelay } from './timers/timer-delay.js';
 
 /** The signal of one injection and how to release it. */
 export interface InjectionSignal {

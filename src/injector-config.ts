@@ -12,7 +12,7 @@ import { BACKEND_NAMES } from './injector-backends.js';
 import type { InjectorOptions, StreamTransport, TokenizerName } from './injector-options.js';
 import { resolveResponseLimits, type ResolvedResponseLimits } from './limits.js';
 import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
-import { checkDurationMs } from './timer-delay.js';
+import { checkDurationMs } from './timers/timer-delay.js';
 
 /** The environment when neither the option nor `GENESYS_ENVIRONMENT` gives one (the seed's default). */
 export const DEFAULT_ENVIRONMENT = 'mypurecloud.com';

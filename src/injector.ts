@@ -16,7 +16,7 @@ import type { FewShotExample } from './prompt/few-shot.js';
 import type { PromptTemplate } from './prompt/template.js';
 import type { ResponseOutcome } from './stream/response-backend.js';
 import type { StreamTransportStats } from './stream/stream-transport.js';
-import { checkDurationMs } from './timer-delay.js';
+import { checkDurationMs } from './timers/timer-delay.js';
 
 /** Builds, sends and streams prompts to Genesys Cloud AI Assistant conversations. */
 export class GenesysPromptInjector {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/errors.js';
 import { resolveInjectorConfig } from '../src/injector-config.js';
 import { DEFAULT_RESPONSE_LIMITS } from '../src/limits.js';
-import { MAX_TIMER_DELAY_MS } from '../src/timer-delay.js';
+import { MAX_TIMER_DELAY_MS } from '../src/timers/timer-delay.js';
 
 const BASE = { environment: 'http://127.0.0.1:1', clientId: 'id', clientSecret: 'secret' };
 

@@ -5,7 +5,7 @@
  * windows), and a whole-client pause when a 429 says so.
  */
 import { AbortError } from '../errors.js';
-import { MAX_TIMER_DELAY_MS, timerDelay } from '../timer-delay.js';
+import { MAX_TIMER_DELAY_MS, timerDelay } from '../timers/timer-delay.js';
 import type { PacedClient, RequestPacer, RequestPacerFactory } from './request-pacer.js';
 
 /** Options of `RateLimiter`. */
