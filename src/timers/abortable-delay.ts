@@ -1,7 +1,7 @@
 /**
  * A timer that a signal can cut short, so `close()` never waits out a reconnect backoff.
  */
-import { timerDelay } from '../timer-delay.js';
+import { timerDelay } from './timer-delay.js';
 
 /**
  * Resolves after `ms`, or at once (without error) when `signal` aborts.

@@ -1,6 +1,6 @@
 /** A timer you can cancel with an `AbortSignal`; the one place the HTTP layer waits. */
 import { AbortError } from '../errors.js';
-import { timerDelay } from '../timer-delay.js';
+import { timerDelay } from './timer-delay.js';
 
 /** Waits `ms`, or rejects with `AbortError` as soon as `signal` fires. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

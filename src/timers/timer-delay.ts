@@ -2,7 +2,7 @@
  * Node's timers hold a delay in a signed 32-bit number of milliseconds: a longer one overflows and
  * fires after 1 ms (with a `TimeoutOverflowWarning`). Every timer the library sets goes through here.
  */
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from '../errors.js';
 
 /** The largest delay `setTimeout` honours, about 24.8 days. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
