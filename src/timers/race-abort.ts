@@ -9,7 +9,11 @@ import { AbortError } from '../errors.js';
  */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortError());
+  if (signal.aborted) {
+    // Nobody else may be waiting: its failure must not become an unhandled rejection.
+    promise.catch(() => undefined);
+    return Promise.reject(new AbortError());
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new AbortError());
     signal.addEventListener('abort', onAbort, { once: true });
