@@ -38,6 +38,7 @@ export {
 } from './prompt/template.js';
 export { loadTemplate, loadFewShotExamples, resolveFewShotPath } from './prompt/load-template.js';
 export { DEFAULT_PROMPT_INPUT_LIMITS, type PromptInputLimits } from './prompt/input-limits.js';
+export { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from './limits.js';
 export { interpolate, placeholdersOf } from './prompt/interpolate.js';
 export { estimateTokens, countMessageTokens } from './prompt/tokens.js';
 export { enforceTokenBudget, type BudgetReport } from './prompt/token-budget.js';
@@ -111,6 +112,7 @@ export {
   GenesysPromptError,
   ValidationError,
   InputTooLargeError,
+  LimitExceededError,
   MissingVariablesError,
   TokenBudgetError,
   ConfigurationError,

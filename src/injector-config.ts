@@ -142,7 +142,7 @@ export function resolveInjectorConfig(
     deadlineMs: checkDurationMs('deadlineMs', options.deadlineMs) ?? 120_000,
     pollIntervalMs: checkDurationMs('pollIntervalMs', options.pollIntervalMs) ?? 500,
     maxRetryAfterMs:
-      checkDurationMs('maxRetryAfterMs', options.maxRetryAfterMs) ?? DEFAULT_MAX_RETRY_AFTER_MS,
+      checkDurationMs('maxRetryAfterMs', options.maxRetryAfterMs, true) ?? DEFAULT_MAX_RETRY_AFTER_MS,
     limits: resolveResponseLimits(options.limits),
     auditLogPath: options.auditLogPath,
     auditHmacKey: options.auditHmacKey,

@@ -89,8 +89,8 @@ export interface InjectorOptions {
   /** Overall deadline of one injection in ms (default 120 000). */
   deadlineMs?: number;
   /**
-   * Longest `Retry-After` the client waits out (default 60 000 ms): a 429 asking for longer, or for
-   * a wait that would end past the injection's deadline, fails at once with `RateLimitError`.
+   * Longest `Retry-After` the client waits out (default 60 000 ms; 0: none): a 429 asking for longer,
+   * or for a wait that would end past the injection's deadline, fails at once with `RateLimitError`.
    */
   maxRetryAfterMs?: number;
   /** Sizes accepted from the server (REST body, socket frame, answer text, held chunks); see `ResponseLimits`. */

@@ -51,6 +51,10 @@ describe('public API', () => {
     expect(new api.RateLimitError('x', { status: 429 })).toBeInstanceOf(api.ApiError);
     expect(new api.MissingVariablesError(['a'])).toBeInstanceOf(api.ValidationError);
     expect(new api.StreamError('x')).toBeInstanceOf(api.GenesysPromptError);
+    const tooLarge = new api.LimitExceededError('a frame', 'limits.maxFrameBytes', 1, 'bytes');
+    expect(tooLarge).toBeInstanceOf(api.GenesysPromptError);
+    expect(tooLarge.option).toBe('limits.maxFrameBytes');
+    expect(api.DEFAULT_RESPONSE_LIMITS.maxFrameBytes).toBe(1024 * 1024);
   });
 });
 

@@ -19,7 +19,8 @@ function refused(options: Record<string, unknown>): ConfigurationError {
 describe('injector configuration: durations a timer can hold', () => {
   it('refuses Infinity, NaN, 0, negatives and anything past 2^31-1 ms, naming the option', () => {
     for (const field of ['timeoutMs', 'deadlineMs', 'pollIntervalMs', 'maxRetryAfterMs']) {
-      for (const bad of [Infinity, Number.NaN, 0, -1, MAX_TIMER_DELAY_MS + 1, 1e20]) {
+      const zero = field === 'maxRetryAfterMs' ? [] : [0];
+      for (const bad of [Infinity, Number.NaN, ...zero, -1, MAX_TIMER_DELAY_MS + 1, 1e20]) {
         const error = refused({ [field]: bad });
         expect(error.field).toBe(field);
         expect(error.message).toContain('2147483647');
@@ -39,6 +40,8 @@ describe('injector configuration: durations a timer can hold', () => {
     const config = resolveInjectorConfig({ ...BASE, deadlineMs: MAX_TIMER_DELAY_MS, timeoutMs: 1 });
     expect(config.deadlineMs).toBe(MAX_TIMER_DELAY_MS);
     expect(config.maxRetryAfterMs).toBe(60_000);
+    // 0 means: never wait out a Retry-After.
+    expect(resolveInjectorConfig({ ...BASE, maxRetryAfterMs: 0 }).maxRetryAfterMs).toBe(0);
   });
 });
 

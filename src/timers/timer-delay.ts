@@ -17,18 +17,30 @@ export function timerDelay(ms: number): number {
 }
 
 /**
- * Checks a duration option: a finite number of milliseconds above 0 that a timer can hold.
+ * Checks a duration option: a finite number of milliseconds that a timer can hold, above 0 (or 0
+ * itself where `allowZero` says 0 means something, e.g. "never wait").
  * @param field the option's name, for the error
  * @param value the value given (undefined: not set)
+ * @param allowZero accept 0
  * @returns the value, or undefined when not set
- * @throws ConfigurationError for `Infinity`, `NaN`, 0 or less, or more than `MAX_TIMER_DELAY_MS`
+ * @throws ConfigurationError for `Infinity`, `NaN`, a negative, 0 (unless allowed), or more than `MAX_TIMER_DELAY_MS`
  */
-export function checkDurationMs(field: string, value: number | undefined): number | undefined {
+export function checkDurationMs(
+  field: string,
+  value: number | undefined,
+  allowZero = false,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_TIMER_DELAY_MS)) {
+  const lowest = allowZero ? 0 : Number.MIN_VALUE;
+  if (!(
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= lowest &&
+    value <= MAX_TIMER_DELAY_MS
+  )) {
     throw new ConfigurationError(
       field,
-      `must be a number of milliseconds above 0 and at most ${MAX_TIMER_DELAY_MS} (got ${String(value)})`,
+      `must be a number of milliseconds ${allowZero ? 'from 0' : 'above 0'} and at most ${MAX_TIMER_DELAY_MS} (got ${String(value)})`,
       `set ${field} to a finite number of milliseconds no longer than about 24.8 days`,
     );
   }
