@@ -2,7 +2,11 @@
  * Row 1: our prompt pipeline (`preparePrompt`) against the same work in LangChain.js, with the same
  * tokenizer. Per iteration: render the template, choose 3 of 50 few-shot examples by BM25 similarity
  * within the token budget, inject them, trim a 20-message history to the budget, build the payload.
- * The template is loaded once (`loadTemplate`). Before timing, both sides run on all eight inputs
+ * The template is loaded once (`loadTemplate`, which validates it once), and the pipeline counts the
+ * texts the template yields every time (system instruction, few-shot blocks) once per template, as a
+ * service injecting with one template does; the user message and history are counted per injection.
+ * The headline compares with LangChain given a memoised token counter. Before timing, both sides run
+ * on all eight inputs
  * and their payloads are compared whole (every message's role and text, in order — so the same
  * examples in the same order, the same history kept — and `settings`).
  * Run alone: node --import tsx bench/pipeline.ts
@@ -148,20 +152,20 @@ export function pipelineRows(result: PipelineResult): BenchRow[] {
     `${chosen} of 50 examples injected, ${kept} of 20 history messages kept`;
   return [
     {
-      row: `prompt pipeline vs LangChain.js (trimMessages, plain o200k tokenCounter) — ${check}`,
-      ours: `${num(result.oursOpsPerSecond)} ops/s`,
-      peer: `${num(result.langchainOpsPerSecond)} ops/s`,
-      ratio: `${num(result.ratio, 2)}x`,
-      goal: '>= 2x',
-      met: metCell(result.ratio >= 2 && eq.identicalPayloads === eq.inputs),
-    },
-    {
-      row: 'prompt pipeline vs LangChain.js with a per-call memoised tokenCounter (same payloads)',
+      row: `prompt pipeline vs LangChain.js with a per-call memoised tokenCounter (trimMessages, o200k) — ${check}`,
       ours: `${num(result.oursOpsPerSecond)} ops/s`,
       peer: `${num(result.langchainMemoizedOpsPerSecond)} ops/s`,
       ratio: `${num(result.ratioMemoized, 2)}x`,
-      goal: '>= 2x',
-      met: metCell(result.ratioMemoized >= 2 && eq.identicalPayloads === eq.inputs),
+      goal: '>= 4x',
+      met: metCell(result.ratioMemoized >= 4 && eq.identicalPayloads === eq.inputs),
+    },
+    {
+      row: 'prompt pipeline vs LangChain.js with a plain tokenCounter (trimMessages recounts; same payloads)',
+      ours: `${num(result.oursOpsPerSecond)} ops/s`,
+      peer: `${num(result.langchainOpsPerSecond)} ops/s`,
+      ratio: `${num(result.ratio, 2)}x`,
+      goal: 'report',
+      met: metCell(undefined),
     },
   ];
 }

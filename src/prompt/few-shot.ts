@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { bm25Scores } from './bm25.js';
+import { Bm25Index } from './bm25.js';
 import { seededSample } from '../seeded-random.js';
+import type { TokenCounter } from './token-counter.js';
 import { tokenCounter, type TokenizerName } from './tokens.js';
 
 /** One example input and output, with the category it belongs to. */
@@ -34,6 +35,8 @@ export interface FewShotSelectOptions {
   budgetTokens?: number;
   /** Tokenizer of the budget, default `o200k_base`. */
   tokenizer?: TokenizerName;
+  /** Counts the blocks instead of `tokenizer`'s counter (e.g. one that remembers repeated blocks). */
+  countTokens?: TokenCounter;
 }
 
 /** Header placed between the system instruction and the examples (the seed's). */
@@ -65,13 +68,59 @@ export function injectFewShotContext(systemInstruction: string, examples: readon
   return `${systemInstruction}${fewShotBlock(examples)}`;
 }
 
+/** The candidates of one category (or all) and their BM25 index, made on first use. */
+interface CandidateSet {
+  candidates: FewShotExample[];
+  index?: Bm25Index;
+}
+
+/** What an examples list held when its candidate sets were made, to tell whether it changed since. */
+interface CandidateCache {
+  examples: FewShotExample[];
+  inputs: string[];
+  categories: string[];
+  sets: Map<string | undefined, CandidateSet>;
+}
+
+const candidateCaches = new WeakMap<readonly FewShotExample[], CandidateCache>();
+
+/**
+ * The candidate set of `examples` for a category, remembered per examples list (checked unchanged
+ * on every call: same examples, same inputs and categories), so the BM25 index of a template's
+ * examples is built once, not per injection.
+ */
+function candidateSet(examples: readonly FewShotExample[], category: string | undefined): CandidateSet {
+  let cache = candidateCaches.get(examples);
+  const unchanged =
+    cache !== undefined &&
+    cache.examples.length === examples.length &&
+    examples.every(
+      (e, i) => e === cache?.examples[i] && e.input === cache.inputs[i] && e.category === cache.categories[i],
+    );
+  if (!cache || !unchanged) {
+    cache = {
+      examples: [...examples],
+      inputs: examples.map((e) => e.input),
+      categories: examples.map((e) => e.category),
+      sets: new Map(),
+    };
+    candidateCaches.set(examples, cache);
+  }
+  let set = cache.sets.get(category);
+  if (!set) {
+    set = {
+      candidates: category === undefined ? [...examples] : examples.filter((e) => e.category === category),
+    };
+    cache.sets.set(category, set);
+  }
+  return set;
+}
+
 /** Candidate order of the similarity strategy: best BM25 score first, ties in original order. */
-function bySimilarity(examples: readonly FewShotExample[], query: string): FewShotExample[] {
-  const scores = bm25Scores(
-    examples.map((e) => e.input),
-    query,
-  );
-  return examples
+function bySimilarity(set: CandidateSet, query: string): FewShotExample[] {
+  set.index ??= new Bm25Index(set.candidates.map((e) => e.input));
+  const scores = set.index.scores(query);
+  return set.candidates
     .map((example, index) => ({ example, index, score: scores[index] ?? 0 }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map((entry) => entry.example);
@@ -103,17 +152,15 @@ export function selectFewShotExamples(
     );
   }
   const { strategy = 'rotation', seed = 0, query = '', budgetTokens, tokenizer } = options;
-  const candidates =
-    targetCategory === undefined
-      ? [...examples]
-      : examples.filter((example) => example.category === targetCategory);
+  const set = candidateSet(examples, targetCategory);
+  const candidates = set.candidates;
   const ordered =
     strategy === 'similarity'
-      ? bySimilarity(candidates, query).slice(0, count)
+      ? bySimilarity(set, query).slice(0, count)
       : seededSample(candidates.length, count, seed).map((i) => candidates[i] as FewShotExample);
   if (budgetTokens === undefined) return ordered;
 
-  const countTokens = tokenCounter(tokenizer);
+  const countTokens = options.countTokens ?? tokenCounter(tokenizer);
   const chosen: FewShotExample[] = [];
   for (const example of ordered) {
     if (countTokens(fewShotBlock([...chosen, example])) > budgetTokens) break;

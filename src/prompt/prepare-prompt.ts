@@ -13,7 +13,8 @@ import {
   type BuildPayloadOptions,
 } from './payload.js';
 import { checkHistory, renderTemplate } from './render-template.js';
-import { enforceTokenBudget, type BudgetReport } from './token-budget.js';
+import { templateTokenCounter } from './template-token-cache.js';
+import { trimToBudget, type BudgetReport } from './token-budget.js';
 import { validatePromptSchema, type PromptTemplate } from './template.js';
 import { tokenCounter } from './tokens.js';
 
@@ -36,7 +37,8 @@ export type PreparePromptOptions = BuildPayloadOptions;
 
 /**
  * Prepares one injection.
- * 1. Validate the template; interpolate the system instruction and user message.
+ * 1. Validate the template (once: a template `loadTemplate` or `validatePromptSchema` returned is
+ *    not checked again); interpolate the system instruction and user message.
  * 2. Reserve `min(maxOutputTokens ?? 2048, floor(contextWindowLimit / 2))` tokens for the answer;
  *    the prompt budget is the rest.
  * 3. Choose few-shot examples (the template's `fewShot` strategy, count, category and seed; rotation,
@@ -44,6 +46,8 @@ export type PreparePromptOptions = BuildPayloadOptions;
  *    instruction and user message, ranked against the user message; inject them in the seed's format.
  * 4. Trim history with `enforceTokenBudget` (system and newest user message pinned).
  * 5. `maxTokens = min(maxOutputTokens ?? 2048, contextWindowLimit - promptTokens)`.
+ * The texts a template yields on every injection (its interpolated system instruction, few-shot
+ * blocks) are counted once per template; the user message and history are counted per injection.
  * @param template the prompt template (validated here)
  * @param assistantId the AI assistant
  * @param fewShotExamples candidates; none are injected when empty
@@ -61,6 +65,7 @@ export function preparePrompt(
   const { system, user } = renderTemplate(valid, options);
   const history = checkHistory(options.history);
   const count = tokenCounter(options.tokenizer);
+  const countTemplateText = templateTokenCounter(valid, options.tokenizer);
 
   const limit = valid.contextWindowLimit;
   const reserve = Math.min(valid.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, Math.floor(limit / 2));
@@ -74,21 +79,27 @@ export function preparePrompt(
       strategy: config.strategy ?? 'rotation',
       seed: config.seed ?? 0,
       query: user,
-      budgetTokens: promptBudget - count(system) - userTokens,
+      budgetTokens: promptBudget - countTemplateText(system) - userTokens,
       tokenizer: options.tokenizer,
+      countTokens: countTemplateText,
     });
     // BPE is not additive across the join; re-count the real text and drop the last example until it fits.
-    while (examples.length > 0 && count(injectFewShotContext(system, examples)) + userTokens > promptBudget) {
+    while (
+      examples.length > 0 &&
+      countTemplateText(injectFewShotContext(system, examples)) + userTokens > promptBudget
+    ) {
       examples = examples.slice(0, -1);
     }
   }
 
+  const systemText = injectFewShotContext(system, examples);
   const messages: PromptMessage[] = [
-    { role: 'system', content: injectFewShotContext(system, examples) },
+    { role: 'system', content: systemText },
     ...history,
     { role: 'user', content: user },
   ];
-  const budget = enforceTokenBudget(messages, promptBudget, { tokenizer: options.tokenizer });
+  const tokens = [countTemplateText(systemText), ...history.map((m) => count(m.content)), userTokens];
+  const budget = trimToBudget(messages, tokens, promptBudget);
   const maxTokens = answerAllowance(valid, budget.promptTokens);
   return {
     payload: assemblePayload(valid, assistantId, budget.messages, maxTokens),

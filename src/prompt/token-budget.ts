@@ -36,6 +36,17 @@ export function enforceTokenBudget(
   budget: number,
   options: { tokenizer?: TokenizerName } = {},
 ): BudgetReport {
+  checkBudget(budget);
+  const count = tokenCounter(options.tokenizer);
+  return trimToBudget(
+    messages,
+    messages.map((m) => count(m.content)),
+    budget,
+  );
+}
+
+/** Checks that a budget is a whole number of 0 or more. */
+function checkBudget(budget: number): void {
   if (!Number.isInteger(budget) || budget < 0) {
     throw new ValidationError(
       'budget',
@@ -43,9 +54,23 @@ export function enforceTokenBudget(
       'pass a token budget',
     );
   }
-  const count = tokenCounter(options.tokenizer);
+}
+
+/**
+ * `enforceTokenBudget` with the messages already counted (the pipeline counts some of them once per
+ * template).
+ * @param messages the conversation so far, oldest first
+ * @param tokens the token count of each message, in the same order
+ * @param budget prompt tokens allowed
+ * @throws TokenBudgetError when the pinned messages alone exceed the budget
+ */
+export function trimToBudget(
+  messages: readonly PromptMessage[],
+  tokens: readonly number[],
+  budget: number,
+): BudgetReport {
+  checkBudget(budget);
   const newestUser = newestUserIndex(messages);
-  const tokens = messages.map((m) => count(m.content));
   const pinned = messages.map((m, i) => m.role === 'system' || i === newestUser);
 
   let pinnedTokens = 0;
