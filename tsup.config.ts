@@ -8,5 +8,7 @@ export default defineConfig({
   dts: { entry: { index: 'src/index.ts', emulator: 'src/emulator-entry.ts' } },
   sourcemap: true,
   clean: true,
+  // Keep class names: errors report their class in `name` (esbuild would otherwise rename some).
+  keepNames: true,
   splitting: true,
 });

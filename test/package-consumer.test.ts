@@ -3,8 +3,8 @@
  * type-checked strictly (no `skipLibCheck`) under each module resolution a TypeScript project may use,
  * then the README's library example and the shipped example run from the installed package.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cleanEnv } from './cli/cli-kit.js';
@@ -23,6 +23,42 @@ function readmeLibraryExample(): string {
 
 let app = '';
 let installLog = '';
+
+const checked = new Map<string, SpawnSyncReturns<string>>();
+/**
+ * Runs the consumer's `tsc` once per module resolution (strict, no skipLibCheck) over the README
+ * example and the shipped one; under nodenext it also emits, so the example can run.
+ */
+function typeCheck(resolution: string, module: string): SpawnSyncReturns<string> {
+  const done = checked.get(resolution);
+  if (done) return done;
+  const emit = resolution === 'nodenext';
+  const config = {
+    compilerOptions: {
+      strict: true,
+      skipLibCheck: false,
+      module,
+      moduleResolution: resolution,
+      target: 'ES2022',
+      types: ['node'],
+      ...(emit ? { outDir: 'out', rootDir: '.' } : { noEmit: true }),
+    },
+    files: ['main.ts', 'node_modules/genesys-prompt-injector/examples/library-usage.ts'],
+  };
+  writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify(config));
+  const tsc = spawnSync(
+    process.execPath,
+    ['node_modules/typescript/bin/tsc', '-p', `tsconfig.${resolution}.json`],
+    {
+      cwd: app,
+      encoding: 'utf8',
+    },
+  );
+  // The shipped example's output lands in out/node_modules/..., where Node would look for the package.
+  if (emit) rmSync(join(app, 'out', 'node_modules'), { recursive: true, force: true });
+  checked.set(resolution, tsc);
+  return tsc;
+}
 
 beforeAll(() => {
   const dir = tempDir();
@@ -67,52 +103,16 @@ describe('the packed package, installed in an empty project', () => {
     ['nodenext', 'nodenext'],
     ['bundler', 'esnext'],
   ])(
-    'type-checks the README example with --strict and no skipLibCheck (%s resolution)',
+    'type-checks the README example and the shipped one with --strict and no skipLibCheck (%s resolution)',
     (resolution, module) => {
-      const config = {
-        compilerOptions: {
-          strict: true,
-          skipLibCheck: false,
-          module,
-          moduleResolution: resolution,
-          target: 'ES2022',
-          types: ['node'],
-          noEmit: true,
-        },
-        files: ['main.ts', 'node_modules/genesys-prompt-injector/examples/library-usage.ts'],
-      };
-      writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify(config));
-      const tsc = spawnSync(
-        process.execPath,
-        ['node_modules/typescript/bin/tsc', '-p', `tsconfig.${resolution}.json`],
-        {
-          cwd: app,
-          encoding: 'utf8',
-        },
-      );
+      const tsc = typeCheck(resolution, module);
       expect(tsc.status, tsc.stdout).toBe(0);
     },
     120_000,
   );
 
   it('runs the README example, compiled by the consumer, against the built-in emulator', () => {
-    const config = {
-      compilerOptions: {
-        strict: true,
-        skipLibCheck: false,
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'ES2022',
-        types: ['node'],
-        outDir: 'out',
-      },
-      files: ['main.ts'],
-    };
-    writeFileSync(join(app, 'tsconfig.run.json'), JSON.stringify(config));
-    const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.run.json'], {
-      cwd: app,
-      encoding: 'utf8',
-    });
+    const tsc = typeCheck('nodenext', 'nodenext'); // emits out/main.js
     expect(tsc.status, tsc.stdout).toBe(0);
     const run = spawnSync(process.execPath, ['out/main.js'], {
       cwd: app,
@@ -133,4 +133,39 @@ describe('the packed package, installed in an empty project', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/stop \{ promptTokens: \d+, completionTokens: \d+ \}/);
   }, 120_000);
+
+  it("can be required from CommonJS (require of ESM), or says why not in Node's own words", () => {
+    const run = spawnSync(
+      process.execPath,
+      ['-e', "const m = require('genesys-prompt-injector'); console.log(typeof m.GenesysPromptInjector)"],
+      { cwd: app, encoding: 'utf8' },
+    );
+    if (run.status === 0) expect(run.stdout.trim()).toBe('function');
+    else expect(run.stderr).toMatch(/ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE/);
+    expect(run.stderr).not.toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('keeps the error class names of the source', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { validatePromptSchema, ValidationError } from 'genesys-prompt-injector';" +
+          'try { validatePromptSchema({}); } catch (e) { console.log(e.name, e instanceof ValidationError); }',
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(run.stdout.trim()).toBe('ValidationError true');
+  });
+
+  it('installs the genesys-prompt command', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const run = spawnSync(join(app, 'node_modules', '.bin', 'genesys-prompt'), ['--version'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(version);
+  });
 });
