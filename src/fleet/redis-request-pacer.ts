@@ -148,6 +148,11 @@ export class RedisRequestPacer implements RequestPacer {
     }
   }
 
+  /** The pause as this process knows it, from the 429s it saw (other processes' pauses act in the store). */
+  pausedForMs(): number {
+    return this.#local.limiter.pausedForMs();
+  }
+
   /**
    * Holds every caller of this budget, in every process sharing the store, for `durationMs`.
    * @param durationMs how long (a 429's `Retry-After`)

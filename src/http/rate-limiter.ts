@@ -122,6 +122,11 @@ export class RateLimiter implements RequestPacer {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + Math.min(delayMs, MAX_TIMER_DELAY_MS));
   }
 
+  /** ms from now until a server's pause ends (0: not paused). */
+  pausedForMs(): number {
+    return Math.max(0, this.#pausedUntil - this.#now());
+  }
+
   /** Rejects every waiting caller with `AbortError` and clears their timers. */
   close(): void {
     this.#closed = true;
@@ -230,6 +235,7 @@ export const sharedRateLimiter: RequestPacerFactory = (client: PacedClient): Req
   return {
     acquire: (signal) => limiter.acquire(signal),
     pause: (durationMs, reason) => limiter.pause(durationMs, reason),
+    pausedForMs: () => limiter.pausedForMs(),
     close: () => lease.release(),
   };
 };

@@ -20,6 +20,12 @@ export interface RequestPacer {
    * @param reason why, for logs (e.g. `retry-after`)
    */
   pause(durationMs: number, reason: string): void | Promise<void>;
+  /**
+   * How long from now every caller of this client is held by a server's pause, in ms (0: not
+   * paused), so a request whose deadline falls inside the pause fails at once instead of waiting.
+   * Optional: a pacer without it only delays the failure to the deadline.
+   */
+  pausedForMs?(): number;
   /** Releases this user's share; waiting callers reject with `AbortError`. Idempotent. */
   close(): void | Promise<void>;
 }

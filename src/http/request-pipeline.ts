@@ -83,6 +83,14 @@ export class RequestPipeline implements RestCaller {
     const { value, retries } = await this.#retry.run(
       async ({ remainingMs }) => {
         for (;;) {
+          // A pause from an earlier 429 that outlasts the deadline: fail now, as that 429 would.
+          const pausedMs = this.#pacer.pausedForMs?.() ?? 0;
+          if (remainingMs !== undefined && pausedMs > 0 && pausedMs >= remainingMs) {
+            throw new RateLimitError(
+              `${describe(spec)} was not sent: this OAuth client is paused by a 429 for ${Math.round(pausedMs)} ms`,
+              { status: 429, retryAfterMs: pausedMs },
+            );
+          }
           await this.#pacer.acquire(signal);
           const token = await this.#tokens.getAccessToken(signal);
           const timeoutMs =

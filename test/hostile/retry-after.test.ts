@@ -59,6 +59,21 @@ describe('hostile server: Retry-After is bounded (maxRetryAfterMs, the deadline)
     );
   });
 
+  it("a pause of the client that outlasts another injection's deadline fails that one at once too", async () => {
+    const kit = await hostileKit(
+      tooManyRequests('slow down', () => '30'),
+      { deadlineMs: 2_000 },
+    );
+    expect(await kit.inject('slow down')).toBeInstanceOf(RateLimitError);
+    const sameClient = await hostileKit({}, { deadlineMs: 2_000, environment: kit.server.baseUrl });
+    const failure = await sameClient.inject('hello');
+    expect(failure).toBeInstanceOf(RateLimitError);
+    expect((failure as RateLimitError).retryAfterMs).toBeGreaterThan(25_000);
+    expect((failure as Error).message).toContain('past the deadline');
+    // Nothing was sent for it.
+    expect(kit.server.requests.filter((r) => r.body.includes('hello'))).toHaveLength(0);
+  });
+
   it('Retry-After: 99999999 overflows no timer', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning.name);
