@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
  * one resolved configuration, checking each value so a bad one fails at construction with the field
  * and the fix.
  */
-import { resolveEnvironment, type ResolvedEnvironment } from './auth/environment.js';
+import { resolveEnvironment, type ResolvedEnvironment } from './environment/resolve-environment.js';
 import { ConfigurationError } from './errors.js';
 import { RATE_LIMIT_SCOPES, type RateLimitScope } from './fleet/pacing-scope.js';
 import { parseRedisStoreAddress, type RedisStoreAddress } from './fleet/redis-store-address.js';

@@ -2,7 +2,7 @@
  * The conversation endpoints the stream backends need, filled in from the REST client and the token
  * provider, so `stream/` reaches neither directly.
  */
-import { socketUrlProblem } from './auth/environment.js';
+import { socketUrlProblem } from './environment/resolve-environment.js';
 import type { TokenProvider } from './auth/token-provider.js';
 import { InvalidResponseError } from './errors.js';
 import type { GenesysApi } from './http/genesys-api.js';

@@ -6,7 +6,7 @@ import {
   BasicTracerProvider,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSdkApiClient } from '../src/auth/sdk-binding.js';
+import { createSdkApiClient, loadSdk } from '../src/sdk/sdk-binding.js';
 import { SEED_ASSISTANT_ID } from '../src/contract/conversation.js';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { GenesysPromptInjector } from '../src/injector.js';
@@ -57,7 +57,7 @@ describe('secrets', () => {
     const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer(
       't',
     );
-    const apiClient = createSdkApiClient();
+    const apiClient = createSdkApiClient(await loadSdk());
     const auditPath = `${tempDir()}/audit.jsonl`;
     const injector = new GenesysPromptInjector({
       environment: emulator.baseUrl,

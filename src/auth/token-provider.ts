@@ -3,7 +3,6 @@
  * caller's). The SDK does not refresh client-credentials tokens, so this does: before expiry, one
  * login shared by every concurrent caller, and one re-login per token a 401 rejects.
  */
-import type { Agent as HttpsAgent } from 'node:https';
 import { OAuthErrorSchema, ErrorBodySchema, TokenResponseSchema } from '../contract/errors.js';
 import {
   AbortError,
@@ -13,15 +12,11 @@ import {
   GenesysPromptError,
   errorFromResponse,
 } from '../errors.js';
-import {
-  KeepAliveHttpClient,
-  type RequestContext,
-  type RawResponse,
-} from '../http/keep-alive-http-client.js';
+import type { RawResponse, RequestContext } from '../sdk/keep-alive-http-client.js';
 import { raceAbort } from '../timers/race-abort.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { ResolvedEnvironment } from './environment.js';
-import { createSdkApiClient, isSdkApiClient, type SdkApiClient, type SdkHttpClient } from './sdk-binding.js';
+import type { ResolvedEnvironment } from '../environment/resolve-environment.js';
+import { SdkSession } from '../sdk/sdk-session.js';
 
 /** Options of `TokenProvider`. */
 export interface TokenProviderOptions {
@@ -31,7 +26,7 @@ export interface TokenProviderOptions {
   clientId: string | undefined;
   /** OAuth client secret (from `GENESYS_CLIENT_SECRET`). Never logged or put in an error. */
   clientSecret: string | undefined;
-  /** A caller's SDK `ApiClient`; a private one is created when omitted. */
+  /** A caller's SDK `ApiClient`; a private one is created (on the first login) when omitted. */
   apiClient?: unknown;
   /** Timeout of the login request in ms (default 30 000). */
   timeoutMs?: number;
@@ -53,17 +48,18 @@ interface HeldToken {
   refreshAt: number;
 }
 
-/** Hands out a valid access token, logging in through the SDK when needed. */
+/**
+ * Hands out a valid access token, logging in through the SDK when needed. The SDK is loaded on the
+ * first login, not on construction.
+ */
 export class TokenProvider {
   /** The resolved environment this provider logs in to. */
   readonly environment: ResolvedEnvironment;
   /** The OAuth client id (not secret). */
   readonly clientId: string;
+  /** The SDK `ApiClient` this provider logs in through, shared with the REST pipeline. */
+  readonly session: SdkSession;
   readonly #clientSecret: string;
-  readonly #apiClient: SdkApiClient;
-  readonly #httpClient: KeepAliveHttpClient;
-  readonly #previousHttpClient: SdkHttpClient | undefined;
-  readonly #ownsApiClient: boolean;
   readonly #timeoutMs: number;
   readonly #refreshRatio: number;
   readonly #maxRefreshMarginMs: number;
@@ -95,13 +91,14 @@ export class TokenProvider {
         'set GENESYS_CLIENT_SECRET or pass clientSecret',
       );
     }
-    if (options.apiClient !== undefined && !isSdkApiClient(options.apiClient)) {
-      throw new ConfigurationError(
-        'apiClient',
-        'is not an ApiClient of purecloud-platform-client-v2',
-        'pass an instance of platformClient.ApiClientClass, or omit apiClient',
-      );
-    }
+    this.session = new SdkSession({
+      environment: options.environment,
+      apiClient: options.apiClient,
+      timeoutMs: options.timeoutMs,
+      ...(options.maxResponseBodyBytes === undefined
+        ? {}
+        : { maxResponseBodyBytes: options.maxResponseBodyBytes }),
+    });
     this.environment = options.environment;
     this.clientId = clientId;
     this.#clientSecret = clientSecret;
@@ -110,37 +107,6 @@ export class TokenProvider {
     this.#maxRefreshMarginMs = options.maxRefreshMarginMs ?? 60_000;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? silentLogger;
-
-    this.#ownsApiClient = options.apiClient === undefined;
-    this.#apiClient = options.apiClient === undefined ? createSdkApiClient() : options.apiClient;
-    // The caller's client keeps its proxy / mTLS agent; its own HTTP client is restored on close().
-    this.#previousHttpClient = this.#ownsApiClient ? undefined : this.#apiClient.httpClient;
-    const proxyAgent = this.#apiClient.proxyAgent as HttpsAgent | undefined;
-    this.#httpClient = new KeepAliveHttpClient({
-      timeoutMs: this.#timeoutMs,
-      httpsAgent: proxyAgent,
-      ...(options.maxResponseBodyBytes === undefined
-        ? {}
-        : { maxResponseBodyBytes: options.maxResponseBodyBytes }),
-    });
-    this.#apiClient.setHttpClient(this.#httpClient);
-    const { gateway, sdkEnvironment } = this.environment;
-    if (gateway) {
-      this.#apiClient.setGateway(gateway);
-    } else {
-      this.#apiClient.setGateway(undefined);
-      this.#apiClient.setEnvironment(sdkEnvironment ?? 'mypurecloud.com');
-    }
-  }
-
-  /** The SDK `ApiClient` in use: log in through it, call `callApi` or the SDK's `*Api` classes with it. */
-  get apiClient(): SdkApiClient {
-    return this.#apiClient;
-  }
-
-  /** The keep-alive HTTP client installed on the `ApiClient`. */
-  get httpClient(): KeepAliveHttpClient {
-    return this.#httpClient;
   }
 
   /** The token held now, if any — only so a redacting logger can scrub it; never log it. */
@@ -179,16 +145,12 @@ export class TokenProvider {
     if (this.#current?.token === token) this.#current = undefined;
   }
 
-  /** Releases keep-alive connections; restores a caller's `ApiClient` HTTP client. Idempotent. */
+  /** Releases the SDK session (keep-alive connections; a caller's `ApiClient` restored). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#current = undefined;
-    this.#httpClient.close();
-    if (!this.#ownsApiClient) {
-      if (this.#previousHttpClient) this.#apiClient.setHttpClient(this.#previousHttpClient);
-      else this.#apiClient.httpClient = undefined;
-    }
+    this.session.close();
   }
 
   async #login(): Promise<HeldToken> {
@@ -202,8 +164,9 @@ export class TokenProvider {
     let accessToken: string;
     let fallbackLifetimeMs: number;
     try {
-      const auth = await this.#httpClient.withContext(context, () =>
-        this.#apiClient.loginClientCredentialsGrant(this.clientId, this.#clientSecret),
+      const { apiClient, httpClient } = await this.session.open();
+      const auth = await httpClient.withContext(context, () =>
+        apiClient.loginClientCredentialsGrant(this.clientId, this.#clientSecret),
       );
       accessToken = auth.accessToken;
       fallbackLifetimeMs = auth.tokenExpiryTime - Date.now();

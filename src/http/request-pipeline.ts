@@ -12,9 +12,9 @@ import {
   RateLimitError,
   errorFromResponse,
 } from '../errors.js';
-import type { SdkApiClient } from '../auth/sdk-binding.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { KeepAliveHttpClient, RawResponse, RequestContext } from './keep-alive-http-client.js';
+import type { RawResponse, RequestContext } from '../sdk/keep-alive-http-client.js';
+import type { SdkConnection } from '../sdk/sdk-session.js';
 import type { RequestPacer } from './request-pacer.js';
 import type { ApiResult, CallOptions, RestCaller, RestRequest } from './rest-request.js';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
@@ -25,10 +25,8 @@ export interface RequestCredentials {
   getAccessToken(signal?: AbortSignal): Promise<string>;
   /** Forget a token the API refused (401), so the next call logs in again. */
   invalidate(token: string): void;
-  /** The SDK `ApiClient` whose `callApi` sends the requests. */
-  readonly apiClient: SdkApiClient;
-  /** The keep-alive HTTP client installed on it, which reports each raw answer. */
-  readonly httpClient: KeepAliveHttpClient;
+  /** The SDK `ApiClient` (and its keep-alive HTTP client) whose `callApi` sends the requests. */
+  readonly session: { open(): Promise<SdkConnection> };
 }
 
 /** Options of `RequestPipeline`. */
@@ -150,12 +148,12 @@ export class RequestPipeline implements RestCaller {
   ): Promise<RawResponse> {
     const context: RequestContext = { signal, timeoutMs };
     const headers: Record<string, string> = { ...spec.headers, Authorization: `Bearer ${token}` };
-    const apiClient = this.#tokens.apiClient;
+    const { apiClient, httpClient } = await this.#tokens.session.open();
     try {
       // 'PureCloud OAuth' makes the SDK build a fresh header object (with no auth names it would
       // write into its shared defaultHeaders); our Authorization then overrides its stored token so
       // the token a 401 refers to is known exactly.
-      await this.#tokens.httpClient.withContext(context, () =>
+      await httpClient.withContext(context, () =>
         apiClient.callApi(
           spec.path,
           spec.method,

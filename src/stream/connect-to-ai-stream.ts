@@ -4,7 +4,7 @@
  * its status so a 401 can be answered with a fresh token.
  */
 import WebSocket from 'ws';
-import { resolveEnvironment } from '../auth/environment.js';
+import { resolveEnvironment } from '../environment/resolve-environment.js';
 import { DIRECT_SOCKET_PATH, type DirectSubscribe } from '../contract/stream-events.js';
 import { AuthenticationError, ConnectionError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS } from '../limits.js';

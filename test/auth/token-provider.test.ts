@@ -1,7 +1,7 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveEnvironment } from '../../src/auth/environment.js';
-import { createSdkApiClient } from '../../src/auth/sdk-binding.js';
+import { resolveEnvironment } from '../../src/environment/resolve-environment.js';
+import { createSdkApiClient, loadSdk } from '../../src/sdk/sdk-binding.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import {
   AbortError,
@@ -162,7 +162,7 @@ describe('TokenProvider', () => {
     const { provider } = await setup(() => tokenAnswer('mine'));
     await provider.getAccessToken();
     const singleton = (platformClient as unknown as { ApiClient: unknown }).ApiClient;
-    expect(provider.apiClient).not.toBe(singleton);
+    expect((await provider.session.open()).apiClient).not.toBe(singleton);
     expect(
       (singleton as { authentications: Record<string, { accessToken?: string }> }).authentications[
         'PureCloud OAuth'
@@ -172,7 +172,7 @@ describe('TokenProvider', () => {
 
   it("uses a caller's ApiClient and gives its HTTP client back on close", async () => {
     server = await startLoopbackServer(() => tokenAnswer('theirs'));
-    const callers = createSdkApiClient();
+    const callers = createSdkApiClient(await loadSdk());
     const before = callers.httpClient;
     const own = new TokenProvider({
       environment: resolveEnvironment(server.baseUrl),
@@ -181,7 +181,7 @@ describe('TokenProvider', () => {
       apiClient: callers,
     });
     expect(await own.getAccessToken()).toBe('theirs');
-    expect(own.apiClient).toBe(callers);
+    expect((await own.session.open()).apiClient).toBe(callers);
     own.close();
     expect(callers.httpClient).toBe(before);
     expect(

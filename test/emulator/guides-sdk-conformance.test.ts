@@ -6,7 +6,7 @@
  */
 import platformClient, { type Models } from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSdkApiClient, type SdkApiClient } from '../../src/auth/sdk-binding.js';
+import { createSdkApiClient, loadSdk, type SdkApiClient } from '../../src/sdk/sdk-binding.js';
 import {
   ErrorBodySchema,
   GuideEntityListingSchema,
@@ -57,7 +57,7 @@ function aiStudioApi(apiClient: SdkApiClient): SdkAIStudioApi {
 }
 
 async function sdkFor(emulator: Emulator): Promise<SdkAIStudioApi> {
-  const apiClient = createSdkApiClient();
+  const apiClient = createSdkApiClient(await loadSdk());
   apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: emulator.port });
   await apiClient.loginClientCredentialsGrant(emulator.clientId, emulator.clientSecret);
   return aiStudioApi(apiClient);

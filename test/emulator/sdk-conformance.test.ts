@@ -5,7 +5,7 @@
  */
 import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSdkApiClient, type SdkApiClient } from '../../src/auth/sdk-binding.js';
+import { createSdkApiClient, loadSdk, type SdkApiClient } from '../../src/sdk/sdk-binding.js';
 import {
   ChannelSchema,
   ConversationCreatedSchema,
@@ -54,7 +54,7 @@ function postConversation(apiClient: SdkApiClient, idempotencyKey: string): Prom
 }
 
 async function sdkClientFor(emulator: Emulator): Promise<SdkApiClient> {
-  const apiClient = createSdkApiClient();
+  const apiClient = createSdkApiClient(await loadSdk());
   apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: emulator.port });
   const auth = await apiClient.loginClientCredentialsGrant(emulator.clientId, emulator.clientSecret);
   expect(auth.accessToken.length).toBeGreaterThan(20);
@@ -71,7 +71,7 @@ describe('official SDK against the emulator (conformance)', () => {
 
   it('rejects bad credentials through the SDK', async () => {
     const emulator = await start();
-    const apiClient = createSdkApiClient();
+    const apiClient = createSdkApiClient(await loadSdk());
     apiClient.setGateway({ host: '127.0.0.1', protocol: 'http', port: emulator.port });
     // The SDK rejects with its HTTP client's error carrying the emulator's OAuth answer.
     await expect(apiClient.loginClientCredentialsGrant(emulator.clientId, 'wrong')).rejects.toMatchObject({

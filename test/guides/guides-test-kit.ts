@@ -2,7 +2,7 @@
  * The Guides endpoints over the real REST pipeline (token provider, pacer, retry policy, SDK
  * `callApi` over the keep-alive client) against an in-process emulator; `closeAll()` releases it all.
  */
-import { resolveEnvironment } from '../../src/auth/environment.js';
+import { resolveEnvironment } from '../../src/environment/resolve-environment.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { GuidesApi } from '../../src/guides/guides-api.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveEnvironment } from '../../src/auth/environment.js';
+import { resolveEnvironment } from '../../src/environment/resolve-environment.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
 import { SEED_ASSISTANT_ID, type ConversationCreateRequest } from '../../src/contract/conversation.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEnvironment, socketUrlProblem } from '../../src/auth/environment.js';
+import { resolveEnvironment, socketUrlProblem } from '../../src/environment/resolve-environment.js';
 
 describe('socket URLs the server hands out obey the environment', () => {
   const cloud = resolveEnvironment('mypurecloud.com');

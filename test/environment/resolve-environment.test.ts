@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, resolveEnvironment } from '../../src/auth/environment.js';
+import { isLoopbackHost, resolveEnvironment } from '../../src/environment/resolve-environment.js';
+import { REGION_HOSTS } from '../../src/environment/region-hosts.js';
+import { loadSdk } from '../../src/sdk/sdk-binding.js';
 import { ConfigurationError } from '../../src/errors.js';
 
 describe('resolveEnvironment', () => {
@@ -93,5 +95,12 @@ describe('isLoopbackHost', () => {
     expect(
       ['example.com', '10.0.0.1', '128.0.0.1', '::2', 'localhost.example.com'].some(isLoopbackHost),
     ).toBe(false);
+  });
+});
+
+describe('REGION_HOSTS', () => {
+  it('is the official SDK’s region table, so resolving a region never needs the SDK loaded', async () => {
+    const sdk = await loadSdk();
+    expect(REGION_HOSTS).toEqual(sdk.PureCloudRegionHosts);
   });
 });

@@ -3,7 +3,16 @@
  * origins, and the SDK call that points an `ApiClient` at them.
  */
 import { ConfigurationError } from '../errors.js';
-import { type GatewayConfiguration, sdkRegionHosts } from './sdk-binding.js';
+import { REGION_HOSTS } from './region-hosts.js';
+
+/** Gateway settings of the SDK's `ApiClient.setGateway` (its `GatewayConfiguration`). */
+export interface GatewayConfiguration {
+  host: string;
+  protocol?: string;
+  port?: number;
+  path_params_login?: string;
+  path_params_api?: string;
+}
 
 /** Where the library talks to, resolved from the `environment` setting. */
 export interface ResolvedEnvironment {
@@ -63,13 +72,13 @@ export function resolveEnvironment(
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fromBaseUrl(value, options);
 
-  const regionDomain = sdkRegionHosts[value.toLowerCase()];
+  const regionDomain = REGION_HOSTS[value.toLowerCase()];
   if (regionDomain !== undefined) return fromDomain(regionDomain, 'region', options);
   if (REGION_RE.test(value)) {
     throw new ConfigurationError(
       FIELD,
       `"${value}" is not a known Genesys Cloud region`,
-      `use one of ${Object.keys(sdkRegionHosts).join(', ')}, or the region's domain`,
+      `use one of ${Object.keys(REGION_HOSTS).join(', ')}, or the region's domain`,
     );
   }
   // `api.mypurecloud.com` and `login.mypurecloud.com` name the same environment as the bare domain.

@@ -9,12 +9,7 @@ import https from 'node:https';
 import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
 import { timerDelay } from '../timers/timer-delay.js';
-import {
-  SdkAbstractHttpClient,
-  type SdkHttpClient,
-  type SdkHttpRequest,
-  type SdkHttpResponse,
-} from '../auth/sdk-binding.js';
+import type { SdkHttpClient, SdkHttpRequest, SdkHttpResponse } from './sdk-binding.js';
 
 /** An HTTP answer as received: status, lower-case headers, parsed body (JSON or text). */
 export interface RawResponse {
@@ -51,8 +46,13 @@ export interface KeepAliveHttpClientOptions {
   maxResponseBodyBytes?: number;
 }
 
-/** SDK HTTP client on Node's http/https with keep-alive connections. */
-export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHttpClient {
+/**
+ * SDK HTTP client on Node's http/https with keep-alive connections. Defined without the SDK; once the
+ * SDK is loaded, `inheritSdkHttpClient` puts the SDK's `AbstractHttpClient` under it.
+ */
+export class KeepAliveHttpClient implements SdkHttpClient {
+  /** Default per-request timeout in ms (the SDK may set it). */
+  timeout: number;
   /** Set by the SDK's `setProxyAgent` / `setMTLSContents`; preferred for https when present. */
   declare httpsAgent: https.Agent | undefined;
   #httpAgent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
@@ -64,7 +64,6 @@ export class KeepAliveHttpClient extends SdkAbstractHttpClient implements SdkHtt
 
   /** @param options default timeout, optional https agent, body size limit */
   constructor(options: KeepAliveHttpClientOptions = {}) {
-    super();
     this.timeout = options.timeoutMs ?? 30_000;
     this.#maxBodyBytes = options.maxResponseBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxResponseBodyBytes;
     this.#ownsHttpsAgent = options.httpsAgent === undefined;

@@ -1,8 +1,8 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveEnvironment } from '../../src/auth/environment.js';
+import { resolveEnvironment } from '../../src/environment/resolve-environment.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
-import { startLoopbackServer, tokenAnswer, type LoopbackServer } from './loopback-server.js';
+import { startLoopbackServer, tokenAnswer, type LoopbackServer } from '../http/loopback-server.js';
 
 interface NotificationsApiLike {
   postNotificationsChannels(): Promise<unknown>;
@@ -33,7 +33,7 @@ describe('KeepAliveHttpClient under the SDK', () => {
       clientSecret: 's',
     });
     await tokens.getAccessToken();
-    const notifications = new NotificationsApi(tokens.apiClient);
+    const notifications = new NotificationsApi((await tokens.session.open()).apiClient);
     await expect(notifications.postNotificationsChannels()).resolves.toEqual(answer.body);
     expect(server.requests[1]?.headers.authorization).toBe('Bearer sdk-token');
 

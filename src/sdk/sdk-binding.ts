@@ -1,18 +1,13 @@
 /**
- * Typed access to the parts of the official SDK `purecloud-platform-client-v2` this library uses.
- * The SDK's own declarations do not export `ApiClientClass` or `AbstractHttpClient` as values, so
- * the subset we rely on is declared here once, against the SDK's source (v262).
+ * Typed access to the parts of the official SDK `purecloud-platform-client-v2` this library uses,
+ * loaded on first use: importing the SDK takes about a second, which neither importing this library
+ * nor `genesys-prompt --help` should pay. The SDK's own declarations do not export `ApiClientClass` or
+ * `AbstractHttpClient` as values, so the subset we rely on is declared here once, against the SDK's
+ * source (v262).
  */
-import platformClientModule from 'purecloud-platform-client-v2';
+import type { GatewayConfiguration } from '../environment/resolve-environment.js';
 
-/** Gateway settings of `ApiClient.setGateway` (the SDK's `GatewayConfiguration`). */
-export interface GatewayConfiguration {
-  host: string;
-  protocol?: string;
-  port?: number;
-  path_params_login?: string;
-  path_params_api?: string;
-}
+export type { GatewayConfiguration };
 
 /** The request the SDK hands to its HTTP client (`HttpRequestOptions`). */
 export interface SdkHttpRequest {
@@ -77,29 +72,50 @@ export interface SdkApiClient {
   ): Promise<unknown>;
 }
 
-/** Constructor of the SDK's `AbstractHttpClient`, so our client passes its `instanceof` check. */
+/** Constructor of the SDK's `AbstractHttpClient`, whose `instanceof` check `setHttpClient` makes. */
 type AbstractHttpClientConstructor = abstract new () => { timeout: number };
 
-interface PlatformClientModule {
+/** The values of the SDK module this library uses. */
+export interface SdkModule {
   ApiClientClass: new () => SdkApiClient;
   AbstractHttpClient: AbstractHttpClientConstructor;
   PureCloudRegionHosts: Record<string, string>;
 }
 
-const platformClient = platformClientModule as unknown as PlatformClientModule;
+let loading: Promise<SdkModule> | undefined;
 
-/** The SDK's region table: `us_east_1` -> `mypurecloud.com`, ... */
-export const sdkRegionHosts: Readonly<Record<string, string>> = platformClient.PureCloudRegionHosts;
+/** Imports the SDK once, on the first call; later calls share the same promise. */
+export function loadSdk(): Promise<SdkModule> {
+  loading ??= import('purecloud-platform-client-v2').then(
+    (module) => ((module as { default?: unknown }).default ?? module) as SdkModule,
+  );
+  return loading;
+}
 
-/** The SDK's `AbstractHttpClient`, to extend. */
-export const SdkAbstractHttpClient: AbstractHttpClientConstructor = platformClient.AbstractHttpClient;
+/**
+ * Makes the instances of `httpClientClass` pass the SDK's `instanceof AbstractHttpClient` check (its
+ * documented `setHttpClient` extension point demands it) by putting the SDK's class under it — once,
+ * when the SDK is loaded, so the class can be defined without loading the SDK.
+ * @param sdk the loaded SDK
+ * @param httpClientClass a class implementing `SdkHttpClient`
+ */
+export function inheritSdkHttpClient(
+  sdk: SdkModule,
+  httpClientClass: abstract new (...args: never[]) => object,
+): void {
+  const base = sdk.AbstractHttpClient.prototype as object;
+  if (!Object.prototype.isPrototypeOf.call(base, httpClientClass.prototype)) {
+    Object.setPrototypeOf(httpClientClass.prototype, base);
+  }
+}
 
 /**
  * A new, private `ApiClient` — never the process-wide singleton (`platformClient.ApiClient`), which
  * the SDK creates at import time and which therefore is never the one returned here.
+ * @param sdk the loaded SDK (`await loadSdk()`)
  */
-export function createSdkApiClient(): SdkApiClient {
-  const client = new platformClient.ApiClientClass();
+export function createSdkApiClient(sdk: SdkModule): SdkApiClient {
+  const client = new sdk.ApiClientClass();
   // No config-file polling (the SDK watches ~/.genesyscloudjavascript/config by default) and no
   // SDK-side token refresh: this library owns both.
   client.config.live_reload_config = false;
