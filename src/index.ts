@@ -82,6 +82,7 @@ export { guideDefinitionFromTemplate, type GuideDefinition } from './guides/guid
 export { diffGuideVersion, guideContentHash, type GuideFieldChange } from './guides/guide-version-diff.js';
 export { guideSessionIdFor } from './guides/guide-session-id.js';
 export { guideTurnOf } from './guides/guide-result.js';
+export { resolveGuideId } from './guides/guide-lookup.js';
 export {
   returnControlFor,
   type GuideTurnDetails,
