@@ -13,6 +13,8 @@ export const DEFAULT_AUDIT_FILE = 'genesys-prompt-audit.jsonl';
 
 /** Stream transports, as `--transport` spells them. */
 export const TRANSPORTS = ['notifications', 'direct'] as const;
+/** Response backends, as `--backend` spells them (the injector's registry names, kept equal by a test). */
+export const BACKENDS = ['notifications', 'direct', 'polling', 'guides'] as const;
 /** Tokenizers, as `--tokenizer` spells them. */
 export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'heuristic'] as const;
 

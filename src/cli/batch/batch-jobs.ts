@@ -14,6 +14,10 @@ const JobSchema = z.strictObject({
   variables: z.record(z.string(), z.string()).optional(),
   assistant: z.string().min(1).optional(),
   examples: z.string().min(1).optional(),
+  /** The response backend of this job (`guides` talks to an AI Studio guide). */
+  backend: z.string().min(1).optional(),
+  /** With `backend: "guides"`: the guide id or name (default: the template's guide name). */
+  guide: z.string().min(1).optional(),
   /** Your own job id: it names the job in the results file and keeps its key when lines move. */
   id: z.string().min(1).optional(),
 });
@@ -29,6 +33,10 @@ export interface BatchJob {
   examplesPath: string | undefined;
   variables: Record<string, string>;
   assistantId: string;
+  /** The job's `backend`, when it names one. */
+  backend?: string | undefined;
+  /** The job's `guide` (id or name), when it names one. */
+  guide?: string | undefined;
 }
 
 /**
@@ -94,6 +102,8 @@ export async function readBatchJobs(path: string): Promise<BatchJob[]> {
       examplesPath: job.examples === undefined ? undefined : resolve(base, job.examples),
       variables: job.variables ?? {},
       assistantId: job.assistant ?? SEED_ASSISTANT_ID,
+      backend: job.backend,
+      guide: job.guide,
     });
   }
   return jobs;

@@ -5,10 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../errors.js';
+import { guideInputVariables } from '../../guides/guide-input-variables.js';
 import { resolveFewShotPath } from '../../prompt/load-template.js';
 import { preparePrompt } from '../../prompt/prepare-prompt.js';
 import type { TokenizerName } from '../../prompt/tokens.js';
 import { reportNote, UsageError } from '../cli-error.js';
+import { BACKENDS } from '../injector-flags.js';
 import { loadPromptInputs, unknownVariableWarnings, type PromptInputs } from '../prompt-inputs.js';
 import type { BatchJob } from './batch-jobs.js';
 import { requestHash, sha256 } from './job-key.js';
@@ -71,11 +73,22 @@ export async function planBatch(
       warned.add(once);
       reportNote('warning', warning, 'unknown.variable', options.json);
     }
+    if (job.backend !== undefined && !(BACKENDS as readonly string[]).includes(job.backend)) {
+      throw new UsageError(
+        `line ${job.line}: backend`,
+        `"${job.backend}" is not a backend`,
+        `use one of ${BACKENDS.join(', ')}`,
+        {
+          file: jobsPath,
+        },
+      );
+    }
     try {
       preparePrompt(inputs.template, job.assistantId, inputs.examples, {
         variables: job.variables,
         tokenizer: options.tokenizer,
       });
+      if (job.backend === 'guides') guideInputVariables(inputs.template, job.variables);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       throw new UsageError(`line ${job.line}`, error.message, 'fix the job or its template', {
@@ -92,7 +105,11 @@ export async function planBatch(
         examples: files.examplesHash,
         variables: job.variables,
         assistantId: job.assistantId,
-        options: { tokenizer: options.tokenizer },
+        options: {
+          tokenizer: options.tokenizer,
+          ...(job.backend === undefined ? {} : { backend: job.backend }),
+          ...(job.guide === undefined ? {} : { guide: job.guide }),
+        },
       }),
     });
   }

@@ -17,6 +17,7 @@ import { ExitCode, INTERRUPTED, exitCodeFor } from '../exit-codes.js';
 import { resolveTarget } from '../target.js';
 import { safeJson, writeText } from '../terminal-text.js';
 import { defaultResultsPath, type BatchFlags } from './batch-command.js';
+import { GUIDES_BACKEND, GuideTargets } from './guide-targets.js';
 
 /** What the batch summary reports. */
 export interface BatchSummary {
@@ -38,6 +39,7 @@ async function runJob(
   planned: PlannedJob,
   key: string,
   signal: AbortSignal,
+  guides: GuideTargets,
 ): Promise<{ record: BatchRecord; error?: unknown }> {
   const { job } = planned;
   const startedAt = new Date().toISOString();
@@ -50,7 +52,12 @@ async function runJob(
     startedAt,
   };
   try {
-    const result = await injector.injectPrompt(job.assistantId, planned.template, planned.examples, {
+    const toGuide = job.backend === GUIDES_BACKEND;
+    const target = toGuide
+      ? await guides.idFor(job.guide, planned.template, planned.examples, signal)
+      : job.assistantId;
+    const result = await injector.injectPrompt(target, planned.template, planned.examples, {
+      ...(job.backend === undefined ? {} : { backend: job.backend }),
       variables: job.variables,
       idempotencyKey: key,
       signal,
@@ -154,11 +161,19 @@ export async function runBatch(jobsPath: string, flags: BatchFlags): Promise<num
   try {
     injector = createInjector(target, flags);
     await injector.initialize();
+    const note = (line: string): void => reportNote('notice', line, 'guide.deployed', json);
+    const guides = new GuideTargets(injector, target.emulator !== undefined, note);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (!stopLaunching.signal.aborted && next < pending.length) {
         const index = pending[next++]!;
-        const { record, error } = await runJob(injector!, plan[index]!, keys[index]!, abortInFlight.signal);
+        const { record, error } = await runJob(
+          injector!,
+          plan[index]!,
+          keys[index]!,
+          abortInFlight.signal,
+          guides,
+        );
         if (error instanceof AbortError) continue; // not journaled: a rerun does it
         await journal.append(record);
         if (record.status === 'failed') {

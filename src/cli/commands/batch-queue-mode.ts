@@ -35,6 +35,14 @@ function queuedInjections(
   plan: readonly PlannedJob[],
   keys: readonly string[],
 ): QueuedInjection[] {
+  const perJobBackend = plan.find(({ job }) => job.backend !== undefined);
+  if (perJobBackend !== undefined) {
+    throw new UsageError(
+      `line ${perJobBackend.job.line}: backend`,
+      "is not supported with --queue yet (queued jobs run on the worker's default backend)",
+      'run this jobs file without --queue, or drop backend from its lines',
+    );
+  }
   return plan.map(({ job, template, examples }, i) => ({
     runId,
     key: keys[i]!,

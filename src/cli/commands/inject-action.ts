@@ -4,6 +4,7 @@
  */
 import { SEED_ASSISTANT_ID } from '../../contract/conversation.js';
 import { AbortError } from '../../errors.js';
+import { guideInputVariables } from '../../guides/guide-input-variables.js';
 import type { InjectionResult } from '../../injector-options.js';
 import { preparePrompt } from '../../prompt/prepare-prompt.js';
 import { reportNote } from '../cli-error.js';
@@ -18,6 +19,7 @@ import {
 } from '../prompt-inputs.js';
 import { resolveTarget } from '../target.js';
 import { safeJson, writeText } from '../terminal-text.js';
+import { GUIDES_BACKEND, GuideTargets, guideSummaryLine } from './guide-targets.js';
 import type { InjectFlags } from './inject-command.js';
 
 /** The one-line summary of a result. */
@@ -58,9 +60,11 @@ export async function runInject(templatePath: string, flags: InjectFlags): Promi
     reportNote('warning', warning, 'unknown.variable', json);
   }
   const variables = { ...fromFile, ...fromFlags };
-  const assistant = flags.assistant ?? SEED_ASSISTANT_ID;
+  const toGuide = flags.backend === GUIDES_BACKEND;
+  let assistant = flags.assistant ?? SEED_ASSISTANT_ID;
   // Check the variables before starting anything: bad input never reaches the network.
   preparePrompt(template, assistant, examples, { variables, tokenizer: flags.tokenizer });
+  if (toGuide) guideInputVariables(template, variables);
   const target = await resolveTarget((line) => reportNote('notice', line, 'built-in.emulator', json));
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
@@ -68,7 +72,13 @@ export async function runInject(templatePath: string, flags: InjectFlags): Promi
   let injector: ReturnType<typeof createInjector> | undefined;
   try {
     injector = createInjector(target, flags);
+    if (toGuide) {
+      const note = (line: string): void => reportNote('notice', line, 'guide.deployed', json);
+      const guides = new GuideTargets(injector, target.emulator !== undefined, note);
+      assistant = await guides.idFor(flags.guide, template, examples, abort.signal);
+    }
     const options = {
+      ...(flags.backend === undefined ? {} : { backend: flags.backend }),
       variables,
       signal: abort.signal,
       stream: flags.stream,
@@ -87,6 +97,8 @@ export async function runInject(templatePath: string, flags: InjectFlags): Promi
       process.stdout.write('\n');
     }
     if (result !== undefined && !json) writeText(process.stderr, `${summaryLine(result, flags.audit)}\n`);
+    const guideLine = result === undefined || json ? undefined : guideSummaryLine(result);
+    if (guideLine !== undefined) writeText(process.stderr, `${guideLine}\n`);
     return ExitCode.ok;
   } catch (error) {
     if (!(abort.signal.aborted && error instanceof AbortError)) throw error;

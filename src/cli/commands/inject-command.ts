@@ -5,7 +5,14 @@
 import { Command } from 'commander';
 import { checkInputFile } from '../file-flags.js';
 import { repeatable, wholeNumber } from '../flag-values.js';
-import { addInjectorFlags, addRpmFlag, checkInjectorFiles, type InjectorFlags } from '../injector-flags.js';
+import { oneOf } from '../flag-values.js';
+import {
+  BACKENDS,
+  addInjectorFlags,
+  addRpmFlag,
+  checkInjectorFiles,
+  type InjectorFlags,
+} from '../injector-flags.js';
 
 /** Parsed flags of `inject`. */
 export interface InjectFlags extends InjectorFlags {
@@ -16,6 +23,8 @@ export interface InjectFlags extends InjectorFlags {
   json?: boolean;
   stream: boolean;
   maxResponseTokens?: number;
+  backend?: (typeof BACKENDS)[number];
+  guide?: string;
 }
 
 /** Builds the `inject` command; `setExitCode` receives the exit code. */
@@ -27,6 +36,15 @@ export function injectCommand(setExitCode: (code: number) => void): Command {
     .option('--vars-file <file>', 'JSON or YAML file of variable values')
     .option('--examples <file>', "few-shot examples file (default: the template's fewShot.examples)")
     .option('--assistant <id>', 'AI assistant id (default: the example assistant the emulator knows)')
+    .option(
+      '--backend <name>',
+      `response backend: ${BACKENDS.join(', ')} (default: --transport)`,
+      oneOf('--backend', BACKENDS),
+    )
+    .option(
+      '--guide <id or name>',
+      "with --backend guides: the guide (default: the template's guide.name or id)",
+    )
     .option('--json', 'print one JSON result on stdout (and errors as JSON on stderr)')
     .option('--no-stream', 'wait for the whole answer by reading the conversation')
     .option(
