@@ -9,6 +9,7 @@ import {
   type AuditEntry,
   computeEntryHash,
   formatEntryLine,
+  lineHashMatches,
   GENESIS_HASH,
 } from './audit-entry.js';
 import type { AuditAppendFields } from './audit-fields.js';
@@ -105,15 +106,21 @@ export function tornTailRecoveryEntry(
 /**
  * Checks that `entry` continues the chain after `head` with a hash that matches (with `hmacKey`).
  * Returns the problem, or undefined when it does.
+ * @param line the entry's canonical line, when at hand (checks the hash without serialising again)
  */
 export function chainLinkProblem(
   head: AuditChainHead,
   entry: AuditEntry,
   hmacKey: string | undefined,
+  line?: string,
 ): string | undefined {
   if (entry.seq !== head.seq + 1) return `has seq ${entry.seq} where ${head.seq + 1} was expected`;
   if (entry.prevHash !== head.hash) return 'does not chain from the entry before it';
-  if (computeEntryHash(withoutHash(entry), hmacKey) !== entry.hash) {
+  const matches =
+    line === undefined
+      ? computeEntryHash(withoutHash(entry), hmacKey) === entry.hash
+      : lineHashMatches(line, entry, hmacKey);
+  if (!matches) {
     return hmacKey === undefined
       ? 'has a hash that does not match its content'
       : 'has a hash that does not match its content with this HMAC key';

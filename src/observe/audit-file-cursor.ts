@@ -72,7 +72,8 @@ export class FileTrailCursor {
           line.bytes > MAX_AUDIT_LINE_BYTES
             ? { problem: 'is too long to be an entry' }
             : readEntryLine(line.text);
-        const problem = reading.problem ?? chainLinkProblem(this.head, reading.entry!, this.#hmacKey);
+        const problem =
+          reading.problem ?? chainLinkProblem(this.head, reading.entry!, this.#hmacKey, line.text);
         if (problem !== undefined) {
           throw corrupt(
             this.#path,

@@ -259,7 +259,7 @@ export class PostgresAuditSink implements AuditSink {
           'audit.log.corrupt',
         );
       }
-      const problem = chainLinkProblem(at, entry, this.#options.hmacKey);
+      const problem = chainLinkProblem(at, entry, this.#options.hmacKey, line.text);
       if (problem !== undefined) throw this.#corrupt(`entry ${entry.seq} ${problem}`, 'audit.log.corrupt');
       at = { seq: entry.seq, hash: entry.hash };
     }

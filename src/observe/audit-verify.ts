@@ -14,7 +14,7 @@ import { CheckpointChain } from './audit-checkpoint-chain.js';
 import {
   AUDIT_EVENT_TORN_TAIL_RECOVERED,
   type AuditEntry,
-  entryHashMatches,
+  lineHashMatches,
   GENESIS_HASH,
   readEntryLine,
 } from './audit-entry.js';
@@ -271,7 +271,7 @@ class TrailVerification {
         continue;
       }
       const entry = reading.entry;
-      const hashBreak = this.#checkHash(entry, lineNo);
+      const hashBreak = this.#checkHash(entry, text, lineNo);
       if (hashBreak) return this.#broken(hashBreak);
       if (entry.seq !== this.#expectedSeq || entry.prevHash !== this.#expectedPrev) {
         const hashKey = this.#hashPending() ? false : this.#options.hmacKey;
@@ -338,7 +338,7 @@ class TrailVerification {
   #observePlain(text: string, terminated: boolean): void {
     if (!terminated || !this.#hashPending()) return;
     const entry = readEntryLine(text).entry;
-    if (entry !== undefined && entryHashMatches(entry)) this.#plainMatches += 1;
+    if (entry !== undefined && lineHashMatches(text, entry)) this.#plainMatches += 1;
   }
 
   /**
@@ -346,15 +346,15 @@ class TrailVerification {
    * mismatches everywhere: the first mismatch is held until a plain match (then it was an edit) or the
    * end (then a key is needed, unless the checkpoints say the chain is plain).
    */
-  #checkHash(entry: AuditEntry, line: number): Break | undefined {
+  #checkHash(entry: AuditEntry, text: string, line: number): Break | undefined {
     const key = this.#options.hmacKey;
-    if (entryHashMatches(entry, key)) {
+    if (lineHashMatches(text, entry, key)) {
       if (key !== undefined) return undefined;
       this.#plainMatches += 1;
       return this.#firstMismatch === undefined ? undefined : this.#mismatchBreak();
     }
     if (key !== undefined) {
-      const plain = entryHashMatches(entry);
+      const plain = lineHashMatches(text, entry);
       return {
         line,
         seq: entry.seq,
