@@ -111,10 +111,16 @@ await row(
 );
 await row('fleet', () => measureFleet(quick ? { jobs: 100, throughputJobs: 200 } : {}), fleetRows);
 await row('memory', () => measureMemory(quick ? { sizes: [200] } : {}), memoryRows);
+// The paced phase waits the end-to-end row's mean injection time between a loop's appends.
+const injectionMs = e2e?.ours.meanLatencyMs;
 await row(
   'audit',
-  () => measureAudit(quick ? { seconds: 0.5 } : {}),
-  (r) => auditRows(r, e2e?.ours.meanLatencyMs),
+  () =>
+    measureAudit({
+      ...(quick ? { seconds: 0.5, verifyMiB: 16 } : {}),
+      ...(injectionMs === undefined ? {} : { injectionMs }),
+    }),
+  auditRows,
 );
 
 const elapsed = (performance.now() - started) / 1000;

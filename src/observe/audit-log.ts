@@ -2,9 +2,10 @@
  * The file trail: an append-only, hash-chained JSON-lines file that many writers share — injectors in
  * one process and processes on one host — with signed checkpoints in a file beside it.
  *
- * One append, under an exclusive OS lock on the file (`FileLock`): catch up with what other writers
- * appended and check it (`FileTrailCursor`), chain the batch after the real head, write it, fdatasync,
- * write a checkpoint when one is due, release. Appends from one writer are group-committed (one lock,
+ * One append, under an exclusive OS lock on the file (`FileLock`): read the real head — the last line
+ * other writers appended, checked (`FileTrailCursor.follow`) — chain the batch after it, write it,
+ * fdatasync, write a checkpoint when one is due, release. Opening checks every entry from the last
+ * checkpoint on; the verifier checks them all. Appends from one writer are group-committed (one lock,
  * write and sync per batch), so concurrent injections share the cost.
  *
  * Crash safety. Every write is whole lines ending in `\n`, so after a crash only the bytes after the
@@ -82,6 +83,8 @@ export class AuditLog implements AuditSink {
   #recovered: TornTailRecovery | undefined;
   /** This writer appended entries no checkpoint covers yet (the trigger of the interval and close). */
   #uncovered = false;
+  /** This writer wrote lines not yet synced. */
+  #unsynced = false;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -233,6 +236,7 @@ export class AuditLog implements AuditSink {
       const fragment = await this.#trail.advance(this.#files.trail);
       if (fragment !== undefined) {
         const { recoverySeq } = await this.#write([], fragment);
+        await this.#syncTrail();
         this.#recovered = { bytes: fragment.bytes, sha256: fragment.sha256, seq: recoverySeq };
         this.#uncovered = true;
       }
@@ -306,10 +310,16 @@ export class AuditLog implements AuditSink {
     this.#trail.head = { seq: last.count, hash: last.headHash };
   }
 
+  /**
+   * One batch: under the lock, read the head, write the lines (and a due checkpoint); then, after the
+   * lock is released, fdatasync. The sync outside the lock lets writers in other processes write
+   * their batches meanwhile, and one sync of the file makes every write before it durable, so
+   * concurrent writers share syncs as one writer's batch does.
+   */
   async #commit(items: AuditAppendFields[], flush: boolean): Promise<AuditAppendResult[]> {
-    return this.#underLock(async () => {
+    const results = await this.#underLock(async () => {
       await this.#checkpoints.advance(this.#files.checkpoints);
-      const fragment = await this.#trail.advance(this.#files.trail);
+      const fragment = await this.#trail.follow(this.#files.trail);
       this.#refuseTornBeforeCheckpoint(fragment);
       let results: AuditAppendResult[] = [];
       if (items.length > 0 || fragment !== undefined) {
@@ -319,6 +329,22 @@ export class AuditLog implements AuditSink {
       await this.#checkpointIfDue(flush);
       return results;
     });
+    await this.#syncTrail();
+    return results;
+  }
+
+  /** fdatasync of the trail when this writer wrote since its last one: the data and size are durable. */
+  async #syncTrail(): Promise<void> {
+    if (!this.#unsynced) return;
+    this.#unsynced = false;
+    try {
+      await this.#files.trail.datasync();
+    } catch (cause) {
+      throw new GenesysPromptError(
+        `could not sync the audit log ${this.path}: ${(cause as Error).message}; fix the disk, then reopen the log`,
+        { code: 'audit.write.failed', cause },
+      );
+    }
   }
 
   /** A torn fragment inside what a checkpoint covers is a cut, not a crash. */
@@ -362,8 +388,6 @@ export class AuditLog implements AuditSink {
       if (fragment !== undefined && at + buffer.length < fragment.start + fragment.bytes) {
         await this.#files.trail.truncate(at + buffer.length);
       }
-      // fdatasync: the data and the new file size are durable, which is all an append needs.
-      await this.#files.trail.datasync();
     } catch (cause) {
       throw new GenesysPromptError(
         `could not append to the audit log ${this.path}: ${(cause as Error).message}; fix the disk, then reopen the log (a partial write is recovered on open)`,
@@ -372,6 +396,7 @@ export class AuditLog implements AuditSink {
     }
     this.#trail.size = at + buffer.length;
     this.#trail.head = chained.head;
+    this.#unsynced = true;
     return { appended: chained.entries.map((e) => ({ seq: e.seq, hash: e.hash })), recoverySeq };
   }
 
@@ -388,6 +413,8 @@ export class AuditLog implements AuditSink {
     }
     this.#uncovered = false;
     if (this.#signingKey === undefined && last !== undefined && isSigned(last)) return;
+    // The entries a checkpoint counts are on disk before it is.
+    await this.#syncTrail();
     const checkpoint = makeCheckpoint(
       {
         count: head.seq,

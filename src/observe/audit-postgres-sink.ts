@@ -43,8 +43,16 @@ export interface PostgresAuditSinkOptions extends AuditWriterOptions {
   connectTimeoutMs?: number;
 }
 
-// PostgreSQL's error code for a lock not granted within lock_timeout.
+// PostgreSQL's error codes: a lock not granted within lock_timeout; a duplicate key.
 const LOCK_NOT_AVAILABLE = '55P03';
+const UNIQUE_VIOLATION = '23505';
+
+/** What this writer last committed: the head, and the last checkpoint's line and position. */
+interface KnownTail {
+  head: AuditChainHead;
+  checkpointLine: string | undefined;
+  checkpointPosition: number;
+}
 
 /** An audit trail in PostgreSQL, shared by every instance that names the same database and schema. */
 export class PostgresAuditSink implements AuditSink {
@@ -57,6 +65,10 @@ export class PostgresAuditSink implements AuditSink {
   readonly #queue: GroupCommit<AuditAppendFields, AuditAppendResult>;
   readonly #timer: NodeJS.Timeout | undefined;
   #head: AuditChainHead = { seq: 0, hash: GENESIS_HASH };
+  /** The head and last checkpoint as this writer left them, when it wrote last (the optimistic path). */
+  #tail: KnownTail | undefined;
+  /** Another writer wrote between this writer's last two batches: take the locked path. */
+  #contended = false;
   #lastCheckpoint: AuditCheckpoint | undefined;
   #uncovered = false;
   #closing: Promise<void> | undefined;
@@ -296,56 +308,173 @@ export class PostgresAuditSink implements AuditSink {
     }
   }
 
-  /** One transaction: lock the head, insert the batch, move the head, add a due checkpoint. */
+  /**
+   * One batch, committed in one of two ways. When this writer wrote the head last, one statement in
+   * one round trip: move the head on the condition that it is still where this writer left it, and
+   * insert the rows only if it moved (a concurrent writer's update makes the condition fail, and the
+   * statement then changes nothing). Otherwise, or when that fails, a transaction that locks the head
+   * row and reads it and the last checkpoint, writes, and commits.
+   */
   async #commit(items: AuditAppendFields[], flush: boolean): Promise<AuditAppendResult[]> {
     const client = await this.#connect();
-    let checkpoint: AuditCheckpoint | undefined;
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ seq: string; hash: string }>(
-        `SELECT seq::text AS seq, hash FROM ${this.#tables.head} WHERE id = 1 FOR UPDATE`,
-      );
-      const head = { seq: Number(rows[0]!.seq), hash: rows[0]!.hash };
-      const chained = chainEntries(head, items, this.#options.now().toISOString(), this.#options.hmacKey);
-      if (items.length > 0) {
-        await client.query(
-          `INSERT INTO ${this.#tables.entries} (seq, hash, line) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`,
-          [chained.entries.map((e) => e.seq), chained.entries.map((e) => e.hash), chained.lines],
-        );
-        await client.query(`UPDATE ${this.#tables.head} SET seq = $1, hash = $2 WHERE id = 1`, [
-          chained.head.seq,
-          chained.head.hash,
-        ]);
+      if (this.#tail !== undefined && !this.#contended) {
+        const done = await this.#commitIfHeadUnmoved(client, this.#tail, items, flush);
+        if (done !== undefined) return done;
       }
-      checkpoint = await this.#checkpointIfDue(client, chained.head, flush);
-      await client.query('COMMIT');
-      this.#head = chained.head;
-      if (items.length > 0) this.#uncovered = true;
-      if (checkpoint !== undefined) {
-        this.#lastCheckpoint = checkpoint;
-        this.#uncovered = false;
-        announceCheckpoint(this.#options.onCheckpoint, checkpoint);
-      }
-      return chained.entries.map((e) => ({ seq: e.seq, hash: e.hash }));
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw this.#writeError(cause);
+      return await this.#commitLocked(client, items, flush);
     } finally {
       client.release();
     }
   }
 
-  /** Inside the transaction: adds a checkpoint at `head` when one is due; returns it. */
-  async #checkpointIfDue(
+  /** The optimistic path; undefined when the head moved (nothing was written). */
+  async #commitIfHeadUnmoved(
     client: pg.PoolClient,
-    head: AuditChainHead,
+    tail: KnownTail,
+    items: AuditAppendFields[],
     flush: boolean,
-  ): Promise<AuditCheckpoint | undefined> {
-    const { rows } = await client.query<{ at: string; line: string }>(
-      // Ordered by the bigint column, not by its text alias ('9' sorts after '10').
-      `SELECT position::text AS at, line FROM ${this.#tables.checkpoints} ORDER BY ${this.#tables.checkpoints}.position DESC LIMIT 1`,
-    );
-    const lastLine = rows[0]?.line;
+  ): Promise<AuditAppendResult[] | undefined> {
+    const chained = chainEntries(tail.head, items, this.#options.now().toISOString(), this.#options.hmacKey);
+    const checkpoint = this.#dueCheckpoint(chained.head, tail.checkpointLine, flush);
+    if (items.length === 0 && checkpoint === undefined) return [];
+    const t = this.#tables;
+    const values: unknown[] = [tail.head.seq, tail.head.hash, chained.head.seq, chained.head.hash];
+    const parts = [
+      `u AS (UPDATE ${t.head} SET seq = $3, hash = $4 WHERE id = 1 AND seq = $1 AND hash = $2 RETURNING 1)`,
+    ];
+    if (items.length > 0) {
+      values.push(
+        chained.entries.map((e) => e.seq),
+        chained.entries.map((e) => e.hash),
+        chained.lines,
+      );
+      parts.push(
+        `e AS (INSERT INTO ${t.entries} (seq, hash, line) SELECT * FROM unnest($5::bigint[], $6::text[], $7::text[]) WHERE EXISTS (SELECT 1 FROM u))`,
+      );
+    }
+    let checkpointLine: string | undefined;
+    if (checkpoint !== undefined) {
+      checkpointLine = formatCheckpointLine(checkpoint);
+      const n = values.length;
+      values.push(tail.checkpointPosition + 1, checkpoint.count, checkpointLine);
+      parts.push(
+        `c AS (INSERT INTO ${t.checkpoints} (position, count, line) SELECT $${n + 1}::bigint, $${n + 2}::bigint, $${n + 3}::text WHERE EXISTS (SELECT 1 FROM u))`,
+      );
+    }
+    let moved: number;
+    try {
+      const { rows } = await client.query<{ moved: string }>(
+        `WITH ${parts.join(', ')} SELECT count(*)::text AS moved FROM u`,
+        values,
+      );
+      moved = Number(rows[0]!.moved);
+    } catch (cause) {
+      // A checkpoint row another writer added meanwhile (same position): nothing was written.
+      if ((cause as { code?: string }).code === UNIQUE_VIOLATION) moved = 0;
+      else {
+        this.#tail = undefined;
+        throw this.#writeError(cause);
+      }
+    }
+    if (moved === 0) {
+      this.#tail = undefined;
+      this.#contended = true;
+      return undefined;
+    }
+    if (checkpoint === undefined) {
+      this.#committed(chained.head, items.length, undefined, tail.checkpointLine, tail.checkpointPosition);
+    } else
+      this.#committed(chained.head, items.length, checkpoint, checkpointLine, tail.checkpointPosition + 1);
+    return chained.entries.map((e) => ({ seq: e.seq, hash: e.hash }));
+  }
+
+  /**
+   * The locked path, in two round trips: lock the head and read the last checkpoint; then insert the
+   * batch, move the head, add a due checkpoint and commit.
+   */
+  async #commitLocked(
+    client: pg.PoolClient,
+    items: AuditAppendFields[],
+    flush: boolean,
+  ): Promise<AuditAppendResult[]> {
+    try {
+      const t = this.#tables;
+      // One simple-protocol round trip for three statements (no parameters in them).
+      const opened = (await client.query(
+        `BEGIN; SELECT seq::text AS seq, hash FROM ${t.head} WHERE id = 1 FOR UPDATE; ` +
+          // Ordered by the bigint column, not by a text alias ('9' sorts after '10').
+          `SELECT position::text AS at, line FROM ${t.checkpoints} ORDER BY ${t.checkpoints}.position DESC LIMIT 1`,
+      )) as unknown as Array<pg.QueryResult<Record<string, string>>>;
+      const headRow = opened[1]!.rows[0]!;
+      const lastRow = opened[2]!.rows[0];
+      const head = { seq: Number(headRow.seq), hash: headRow.hash! };
+      const position = Number(lastRow?.at ?? 0);
+      // Someone else wrote since this writer did: the optimistic path would fail; skip it a while.
+      this.#contended = this.#head.seq !== head.seq || this.#head.hash !== head.hash;
+      const chained = chainEntries(head, items, this.#options.now().toISOString(), this.#options.hmacKey);
+      const checkpoint = this.#dueCheckpoint(chained.head, lastRow?.line, flush);
+      // The writes and the commit in one simple-protocol round trip, so the head stays locked for one
+      // round trip and the commit only. Strings are quoted by the driver's escapeLiteral; the numbers
+      // are the chain's own.
+      const text = (value: string): string => client.escapeLiteral(value);
+      const parts: string[] = [];
+      if (items.length > 0) {
+        parts.push(
+          `e AS (INSERT INTO ${t.entries} (seq, hash, line) SELECT * FROM unnest(` +
+            `ARRAY[${chained.entries.map((e) => e.seq).join(',')}]::bigint[], ` +
+            `ARRAY[${chained.entries.map((e) => text(e.hash)).join(',')}]::text[], ` +
+            `ARRAY[${chained.lines.map(text).join(',')}]::text[]))`,
+          `h AS (UPDATE ${t.head} SET seq = ${chained.head.seq}, hash = ${text(chained.head.hash)} WHERE id = 1)`,
+        );
+      }
+      let checkpointLine = lastRow?.line;
+      if (checkpoint !== undefined) {
+        checkpointLine = formatCheckpointLine(checkpoint);
+        parts.push(
+          `c AS (INSERT INTO ${t.checkpoints} (position, count, line) VALUES (${position + 1}, ${checkpoint.count}, ${text(checkpointLine)}))`,
+        );
+      }
+      await client.query(`${parts.length > 0 ? `WITH ${parts.join(', ')} SELECT 1; ` : ''}COMMIT`);
+      this.#committed(
+        chained.head,
+        items.length,
+        checkpoint,
+        checkpointLine,
+        checkpoint === undefined ? position : position + 1,
+      );
+      return chained.entries.map((e) => ({ seq: e.seq, hash: e.hash }));
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      this.#tail = undefined;
+      throw this.#writeError(cause);
+    }
+  }
+
+  /** Records a committed batch: the new head (and last checkpoint) this writer now knows. */
+  #committed(
+    head: AuditChainHead,
+    appended: number,
+    checkpoint: AuditCheckpoint | undefined,
+    checkpointLine: string | undefined,
+    checkpointPosition: number,
+  ): void {
+    this.#head = head;
+    this.#tail = { head, checkpointLine, checkpointPosition };
+    if (appended > 0) this.#uncovered = true;
+    if (checkpoint !== undefined) {
+      this.#lastCheckpoint = checkpoint;
+      this.#uncovered = false;
+      announceCheckpoint(this.#options.onCheckpoint, checkpoint);
+    }
+  }
+
+  /** The checkpoint to add at `head`, if one is due after the checkpoint line `lastLine`. */
+  #dueCheckpoint(
+    head: AuditChainHead,
+    lastLine: string | undefined,
+    flush: boolean,
+  ): AuditCheckpoint | undefined {
     const last = lastLine === undefined ? undefined : readCheckpointLine(lastLine).checkpoint;
     if (lastLine !== undefined && last === undefined) {
       throw this.#corrupt('the last checkpoint is not a valid checkpoint', 'audit.checkpoints.corrupt');
@@ -359,7 +488,7 @@ export class PostgresAuditSink implements AuditSink {
       this.#uncovered = false;
       return undefined;
     }
-    const checkpoint = makeCheckpoint(
+    return makeCheckpoint(
       {
         count: head.seq,
         headHash: head.hash,
@@ -369,11 +498,6 @@ export class PostgresAuditSink implements AuditSink {
       },
       this.#signingKey,
     );
-    await client.query(
-      `INSERT INTO ${this.#tables.checkpoints} (position, count, line) VALUES ($1, $2, $3)`,
-      [Number(rows[0]?.at ?? 0) + 1, checkpoint.count, formatCheckpointLine(checkpoint)],
-    );
-    return checkpoint;
   }
 
   #writeError(cause: unknown): Error {

@@ -257,6 +257,15 @@ class TrailVerification {
         if (malformed && this.#plainMatches > 0) break;
         continue;
       }
+      if (!terminated && bytes > MAX_AUDIT_LINE_BYTES) {
+        // A crash cuts one line at most: a longer unterminated tail is not a torn entry.
+        malformed = {
+          line: lineNo,
+          reason: 'malformed',
+          message: `an unterminated last line of ${bytes} bytes is longer than any audit entry (${MAX_AUDIT_LINE_BYTES}): not a write cut by a crash`,
+        };
+        break;
+      }
       if (!terminated) {
         tornTail = true;
         break;

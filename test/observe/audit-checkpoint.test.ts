@@ -325,9 +325,15 @@ describe('strict lines', () => {
     }
   });
 
-  it('reject a 64 MB last line with no newline as malformed, reading it once', async () => {
+  it('reject a 64 MB line as malformed, with or without a newline, reading it once', async () => {
     const { path, lines } = await writeTrail(2);
     await writeFile(path, text(lines) + 'x'.repeat(64 * 1024 * 1024) + '\n');
+    expect(await verifyAuditLog(path)).toMatchObject({
+      ok: false,
+      entries: 2,
+      brokenAt: { line: 3, reason: 'malformed' },
+    });
+    await writeFile(path, text(lines) + 'x'.repeat(64 * 1024 * 1024));
     expect(await verifyAuditLog(path)).toMatchObject({
       ok: false,
       entries: 2,

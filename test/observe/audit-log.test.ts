@@ -255,9 +255,9 @@ describe('AuditLog', () => {
 
     it('truncates a fragment longer than the recovery entry, and recovers a torn first write', async () => {
       const path = join(dir, 'audit.jsonl');
-      await writeFile(path, 'x'.repeat(100_000)); // no newline at all: the very first write was torn
+      await writeFile(path, 'x'.repeat(50_000)); // no newline at all: the very first write was torn
       const log = await AuditLog.open(path);
-      expect(log.recoveredTornTail).toMatchObject({ bytes: 100_000, seq: 1 });
+      expect(log.recoveredTornTail).toMatchObject({ bytes: 50_000, seq: 1 });
       await log.append(fields(2));
       await log.close();
       const text = await readFile(path, 'utf8');
@@ -277,6 +277,13 @@ describe('AuditLog', () => {
       await reopened.append(fields(3));
       await reopened.close();
       expect(await verifyAuditLog(path)).toMatchObject({ ok: true, entries: 3, recoveries: 1 });
+    });
+
+    it('refuses to take an unterminated tail longer than any entry for a torn write', async () => {
+      const path = join(dir, 'audit.jsonl');
+      await writeFile(path, 'x'.repeat(70_000));
+      await expect(AuditLog.open(path)).rejects.toMatchObject({ code: 'audit.log.corrupt' });
+      expect(await readFile(path, 'utf8')).toBe('x'.repeat(70_000));
     });
 
     it('refuses to open a file whose last complete line is not a valid entry', async () => {
