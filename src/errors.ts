@@ -208,7 +208,7 @@ export class RateLimitError extends ApiError {
 }
 /** 5xx after every retry. */
 export class InternalServerError extends ApiError {}
-/** A success status whose body does not match the wire contract (PRODUCT.md 4); never retried. */
+/** A success status whose body does not match the wire contract (docs/protocol.md); never retried. */
 export class InvalidResponseError extends ApiError {}
 
 // ---------------------------------------------------------------- transport

@@ -107,7 +107,7 @@ export interface InjectorOptions {
   allowInsecure?: boolean;
   /** With `stream: false`, ms between conversation reads (default 500). */
   pollIntervalMs?: number;
-  /** Tuning of the retry waits (tests shorten them; production keeps PRODUCT.md 4.6). */
+  /** Tuning of the retry waits (tests shorten them; production keeps the waits of docs/protocol.md). */
   retryDelays?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Tuning of the stream transports (tests shorten them; defaults follow Genesys). */
   streamTuning?: StreamTuning;

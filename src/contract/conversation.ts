@@ -1,5 +1,5 @@
 /**
- * The conversation contract of PRODUCT.md 4.3 and 4.4, written once and used by both sides:
+ * The conversation contract (docs/protocol.md: create and read a conversation), written once and used by both sides:
  * the client checks what it receives, the emulator checks what it is sent.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Error and OAuth shapes of PRODUCT.md 4.1 and 4.2 (real Genesys behaviour).
+ * Error and OAuth shapes (docs/protocol.md: OAuth, errors; real Genesys behaviour).
  */
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-/** The wire contract of PRODUCT.md section 4, shared by the client and the emulator. */
+/** The wire contract of docs/protocol.md, shared by the client and the emulator. */
 export * from './conversation.js';
 export * from './stream-events.js';
 export * from './notifications.js';

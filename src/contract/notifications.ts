@@ -1,5 +1,5 @@
 /**
- * The Genesys Cloud notification service as PRODUCT.md 4.5 describes it (real Genesys mechanism).
+ * The Genesys Cloud notification service as docs/protocol.md describes it (real Genesys mechanism).
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * Stream events of PRODUCT.md 4.5. The three event bodies are the same on both transports;
+ * The AI response events of docs/protocol.md. The three event bodies are the same on both transports;
  * the direct socket adds subscribe/subscribed/unsubscribe, the notification service wraps each
  * body in a topic frame.
  */

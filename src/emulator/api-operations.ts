@@ -1,6 +1,6 @@
 /**
  * What each `/api/v2` operation does, once the request is authenticated, paced and authorised: the
- * conversation endpoints (PRODUCT.md 4.3/4.4) and the notification service (4.5). Each returns the
+ * conversation endpoints (docs/protocol.md: create and read a conversation) and the notification service. Each returns the
  * reply rather than writing it, so a fault can still replace it (a 5xx after the create happened).
  */
 import {

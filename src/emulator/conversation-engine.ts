@@ -166,7 +166,7 @@ export class ConversationEngine {
     return { id: record.id, assistantId: record.assistantId, status: 'queued', createdAt: record.createdAt };
   }
 
-  /** The read answer (PRODUCT.md 4.4): the text so far and the last chunk in it. */
+  /** The read answer (docs/protocol.md, read a conversation): the text so far and the last chunk in it. */
   view(record: ConversationRecord): Conversation {
     const done = record.status === 'completed';
     const end = record.sent > 0 ? (record.chunkEnds[record.sent - 1] ?? 0) : 0;

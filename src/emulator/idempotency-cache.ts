@@ -1,5 +1,5 @@
 /**
- * Remembers `Idempotency-Key`s per OAuth client for 24 h (PRODUCT.md 4.3): a repeat returns the
+ * Remembers `Idempotency-Key`s per OAuth client for 24 h (docs/protocol.md, create a conversation): a repeat returns the
  * conversation the first request created, with the same body.
  */
 import { IDEMPOTENCY_WINDOW_MS, type ConversationCreated } from '../contract/conversation.js';

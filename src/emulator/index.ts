@@ -1,5 +1,5 @@
 /**
- * The local Genesys Cloud emulator (PRODUCT.md section 5): OAuth, the conversation endpoints, the
+ * The local Genesys Cloud emulator (its specification: docs/protocol.md and the README): OAuth, the conversation endpoints, the
  * direct socket and the notification service, a deterministic LLM stand-in, rate limiting and
  * seeded fault injection, all on one loopback origin.
  */

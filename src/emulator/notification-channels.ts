@@ -1,5 +1,5 @@
 /**
- * The Genesys notification service as the emulator serves it (PRODUCT.md 4.5): channels per OAuth
+ * The Genesys notification service as the emulator serves it (docs/protocol.md, the AI response events): channels per OAuth
  * client (20, the 21st removes the oldest), topic subscriptions (1 000 per channel), channel sockets
  * with heartbeats, ping/pong, `socket_closing` and expiry. One shared heartbeat timer for all sockets.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /oauth/token` as Genesys answers it (PRODUCT.md 4.1): Basic auth, a form body with
+ * `POST /oauth/token` as Genesys answers it (docs/protocol.md, OAuth): Basic auth, a form body with
  * `grant_type=client_credentials`, and OAuth-shaped errors.
  */
 import type { ServerResponse } from 'node:http';

@@ -19,7 +19,7 @@ import { createUpgradeHandler } from './upgrade-handler.js';
 const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 
 /**
- * Starts a local Genesys Cloud emulator (PRODUCT.md section 5).
+ * Starts a local Genesys Cloud emulator (its specification: docs/protocol.md and the README).
  * @param options port, clients, assistants, timing, rate limit and faults; all optional
  * @returns the running emulator: its base URL, the first client's credentials, controls and `close()`
  */

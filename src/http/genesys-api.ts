@@ -1,5 +1,5 @@
 /**
- * The AI Assistant conversation and notification endpoints the product calls (PRODUCT.md 4.3, 4.4,
+ * The AI Assistant conversation and notification endpoints the product calls (docs/protocol.md,
  * 4.5): each one a `RestRequest` sent through the shared pipeline (`RestCaller`).
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Client-side pacing per OAuth client (PRODUCT.md 4.6): GCRA (a token bucket without the bucket)
+ * Client-side pacing per OAuth client (docs/protocol.md, retries and pacing): GCRA (a token bucket without the bucket)
  * spacing requests evenly with a small burst, a cap of one second's share in any sliding second (so
  * timer stalls that release several late slots at once never overrun a server counting short
  * windows), and a whole-client pause when a 429 says so.

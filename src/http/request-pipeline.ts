@@ -35,7 +35,7 @@ export interface RequestPipelineOptions {
   tokens: RequestCredentials;
   /** Paces this OAuth client's requests; closed by `close()` (see `sharedRateLimiter`). */
   pacer: RequestPacer;
-  /** A retry policy, or options for one (default: PRODUCT.md 4.6). */
+  /** A retry policy, or options for one (default: the policy of docs/protocol.md, retries and pacing). */
   retry?: RetryPolicy | RetryPolicyOptions;
   /** Per-request timeout in ms (default 30 000). */
   timeoutMs?: number;

@@ -1,5 +1,5 @@
 /**
- * The retry policy of PRODUCT.md 4.6: a 429 waits exactly `Retry-After` (plus at most 10 % jitter),
+ * The retry policy of docs/protocol.md (retries and pacing): a 429 waits exactly `Retry-After` (plus at most 10 % jitter),
  * unless it asks for longer than `maxRetryAfterMs` or for a wait ending past the deadline: then the
  * 429 fails at once as `RateLimitError`, carrying the server's value;
  * 5xx, connection resets and timeouts back off with full jitter, `random(0, min(1 s x 2^n, 30 s))`;

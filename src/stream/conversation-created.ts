@@ -1,5 +1,5 @@
 /**
- * The first step of every conversation backend: create the conversation (PRODUCT.md 4.3) under the
+ * The first step of every conversation backend: create the conversation (docs/protocol.md, create a conversation) under the
  * injection's idempotency key and report it as `accepted`.
  */
 import type { ResponseEvent, ResponseRequest } from './response-backend.js';

@@ -1,7 +1,7 @@
 /**
  * The state of one streamed answer, fed by a transport: events from the socket, "subscription active"
  * and "socket dropped" signals, and conversation reads it asks for itself. It decides when a read is
- * needed (PRODUCT.md 4.5 "nothing lost"):
+ * needed (docs/protocol.md, "Nothing lost, nothing doubled"):
  *
  * - After the subscription is active the read is skipped when the first chunk received is sequence 1
  *   (nothing was missed). Otherwise — first chunk above 1, or no event within `idleReadMs` (the

@@ -1,6 +1,6 @@
 /**
  * Turns one raw socket frame into a typed event, or a `malformed` marker. Never throws: a bad frame
- * is counted and skipped by the caller (PRODUCT.md 2: one malformed frame must not fail the stream).
+ * is counted and skipped by the caller (a malformed frame must not fail the stream).
  */
 import {
   AiStreamEventSchema,

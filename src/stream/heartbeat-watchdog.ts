@@ -1,5 +1,5 @@
 /**
- * Declares a socket dead after 2.5 heartbeat intervals of silence (PRODUCT.md 4.5), and asks for a
+ * Declares a socket dead after 2.5 heartbeat intervals of silence (docs/protocol.md, the AI response events), and asks for a
  * pong after one interval of silence so a quiet but healthy socket proves itself.
  */
 import { MISSED_HEARTBEATS_FOR_DEAD } from '../contract/notifications.js';

@@ -1,5 +1,5 @@
 /**
- * The default transport: the Genesys notification service (PRODUCT.md 4.5). Conversations share
+ * The default transport: the Genesys notification service (docs/protocol.md, the AI response events). Conversations share
  * channels — a channel takes up to 1,000 topics, a new one is opened only past that, and at most 19
  * are used so that replacing one (socket_closing, expiry) never needs a 21st.
  *

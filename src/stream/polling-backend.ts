@@ -1,5 +1,5 @@
 /**
- * `stream: false` (PRODUCT.md 4.4): create the conversation, then read it every `pollIntervalMs`
+ * `stream: false` (docs/protocol.md, read a conversation): create the conversation, then read it every `pollIntervalMs`
  * until it completes. No socket; the whole answer arrives in the read that sees it completed.
  */
 import type { Conversation } from '../contract/conversation.js';

@@ -1,5 +1,5 @@
 /**
- * Capped full-jitter exponential backoff for socket reconnects (the shape of PRODUCT.md 4.6).
+ * Capped full-jitter exponential backoff for socket reconnects (the shape of the retry backoff in docs/protocol.md).
  */
 
 /** Backoff settings; small values in tests. */

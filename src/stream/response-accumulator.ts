@@ -1,6 +1,6 @@
 /**
  * One conversation's answer, assembled from chunks that may arrive late, twice, or not at all, and from
- * conversation reads that fill the gaps (PRODUCT.md 4.5 "nothing lost, nothing doubled"). What it
+ * conversation reads that fill the gaps (docs/protocol.md, "Nothing lost, nothing doubled"). What it
  * holds is bounded: the answer text (chunks held across a gap included) and the number of held chunks.
  */
 import { LimitExceededError } from '../errors.js';

@@ -1,6 +1,6 @@
 /**
  * What the stream transports need from the rest of the library: a token for the direct socket and the
- * few REST calls of PRODUCT.md 4.4/4.5 — and, for the backends, the create call of 4.3. The injector
+ * few REST calls of docs/protocol.md — and, for the backends, the create call. The injector
  * adapts its REST client to this, so `stream/` never imports the REST client or `auth/`.
  */
 import type {

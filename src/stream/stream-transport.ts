@@ -37,7 +37,7 @@ export function emptyTransportStats(): StreamTransportStats {
   };
 }
 
-/** Streams AI answers for many conversations (PRODUCT.md 4.5). */
+/** Streams AI answers for many conversations (docs/protocol.md, the AI response events). */
 export interface ResponseStreamTransport {
   /** `notifications` (the real Genesys channel service, default) or `direct` (the seed's socket). */
   readonly kind: StreamTransport;
