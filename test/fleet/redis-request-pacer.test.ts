@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
 import { RedisRequestPacer, type RedisRequestPacerOptions } from '../../src/fleet/redis-request-pacer.js';
 import { parseRedisStoreAddress } from '../../src/fleet/redis-store-address.js';
+import { handleCounts } from '../injector-kit.js';
 import {
   REDIS_URL,
   cleanRedis,
@@ -171,4 +172,26 @@ describe('RedisRequestPacer', () => {
     expect(logger.lines.map((line) => line.level)).toEqual(['warn', 'info']);
     expect(JSON.stringify(logger.lines)).not.toContain('s3cret-pass');
   });
+
+  it('leaves no socket or timer behind once every pacer of a store is closed', async () => {
+    // Earlier tests' sockets may still be closing: settle first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = handleCounts();
+    const prefix = testPrefix();
+    const first = pacer(`${REDIS_URL}/1`, prefix);
+    const second = pacer(`${REDIS_URL}/1`, prefix);
+    await Promise.all([first.acquire(), second.acquire()]);
+    expect(handleCounts().get('TCPSocketWrap') ?? 0).toBeGreaterThan(before.get('TCPSocketWrap') ?? 0);
+    await first.close();
+    await second.close();
+    // The socket closes once the server has answered its end: wait for that, boundedly.
+    for (let i = 0; i < 200 && !sameCounts(handleCounts(), before); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(Object.fromEntries(handleCounts())).toEqual(Object.fromEntries(before));
+  });
 });
+
+function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
+  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
