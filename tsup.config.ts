@@ -1,4 +1,21 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'tsup';
+import { compactRanks, type RankTableName } from './src/prompt/rank-table.js';
+import { encodeRankFile, rankFileUrl, tableSourceVersion } from './src/prompt/rank-table-file.js';
+
+const require = createRequire(import.meta.url);
+
+/** Writes each rank table in compact form beside the bundle, so the first count loads it fast. */
+async function writeRankTables(): Promise<void> {
+  const dist = new URL('./dist/', import.meta.url);
+  for (const name of ['o200k_base', 'cl100k_base'] satisfies RankTableName[]) {
+    const ranks = (require(`gpt-tokenizer/bpeRanks/${name}`) as { default: (string | number[])[] }).default;
+    const file = rankFileUrl(name, dist);
+    await mkdir(new URL('./', file), { recursive: true });
+    await writeFile(file, encodeRankFile(compactRanks(ranks), tableSourceVersion()));
+  }
+}
 
 export default defineConfig({
   // The client and the emulator are separate entries, so importing the client never loads the emulator.
@@ -11,4 +28,5 @@ export default defineConfig({
   // Keep class names: errors report their class in `name` (esbuild would otherwise rename some).
   keepNames: true,
   splitting: true,
+  onSuccess: writeRankTables,
 });

@@ -17,6 +17,7 @@ import { measurePipeline, pipelineRows } from './pipeline.js';
 import { measureRateLimit, rateLimitRows } from './rate-limit.js';
 import { measureTokenError, tokenErrorRows } from './token-error.js';
 import { copyBenchTableToReadme } from './readme-table.js';
+import { measureStartup, startupRows } from './startup.js';
 import { measureTokenizerWorstCase, tokenizerWorstCaseRows } from './tokenizer-worst-case.js';
 
 const quick = process.argv.includes('--quick');
@@ -89,6 +90,7 @@ await row(
   () => measureTokenizerWorstCase(quick ? { size: 100_000, rounds: 2 } : {}),
   tokenizerWorstCaseRows,
 );
+await row('start-up', () => measureStartup(quick ? { rounds: 3 } : {}), startupRows);
 const e2e: EndToEndResult | undefined = await row(
   'end-to-end',
   () => measureEndToEnd(quick ? { injections: 200, warmup: 20 } : {}),

@@ -10,6 +10,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
+import { readRankFile, TOKEN_ABSENT, TOKEN_RAW, TOKEN_TEXT, type CompactRanks } from './rank-table-file.js';
 
 /** The encodings with a rank table. */
 export type RankTableName = 'o200k_base' | 'cl100k_base';
@@ -41,7 +42,18 @@ const HASH_BASE = 0x01000193;
 function hashBytes(bytes: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes.charCodeAt(i), HASH_BASE);
-  // A final mix, so that the low bits used as the slot depend on every byte.
+  return mix(hash);
+}
+
+/** The same hash of bytes `[start, end)` of an array. */
+function hashArray(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), HASH_BASE);
+  return mix(hash);
+}
+
+/** A final mix, so that the low bits used as the slot depend on every byte. */
+function mix(hash: number): number {
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   return hash ^ (hash >>> 13);
@@ -82,55 +94,56 @@ export class RankTable {
   /** `partId` of each single byte (every byte is a token). */
   readonly bytePart = new Int32Array(256);
 
-  /** @param ranks the table, index = rank: a token's text, or its bytes when they are not valid UTF-8 */
-  constructor(ranks: readonly (string | readonly number[])[]) {
-    const keys: string[] = [];
-    const isText: boolean[] = [];
-    let poolSize = 0;
+  /** @param compact the tokens of the table (`compactRanks`, or read back from a rank file) */
+  constructor(compact: CompactRanks) {
+    const { kinds, lengths, pool } = compact;
+    this.rankCount = kinds.length;
+    this.#pool = pool;
+    let tokens = 0;
     let longest = 0;
-    ranks.forEach((token, rank) => {
-      const key =
-        typeof token === 'string'
-          ? isAscii(token)
-            ? token
-            : utf8Bytes(token)
-          : String.fromCharCode(...token);
-      // A byte token that is valid UTF-8 is looked up by its text, which is not this token: unreachable.
-      if (typeof token !== 'string' && isUtf8(Buffer.from(key, 'latin1'))) return;
-      keys[rank] = key;
-      isText[rank] = typeof token === 'string';
-      poolSize += key.length;
-      longest = Math.max(longest, key.length);
-    });
+    for (let rank = 0; rank < kinds.length; rank++) {
+      if (kinds[rank] === TOKEN_ABSENT) continue;
+      tokens++;
+      longest = Math.max(longest, lengths[rank] as number);
+    }
     this.maxPieceBytes = longest + 3;
-    this.rankCount = ranks.length;
     let slots = 1;
-    while (slots < keys.length * 2) slots *= 2;
+    while (slots < tokens * 2) slots *= 2;
     this.#slotMask = slots - 1;
-    this.#pool = new Uint8Array(poolSize);
     this.#slots = new Int32Array(4 * slots);
     for (let slot = 0; slot < slots; slot++) this.#slots[4 * slot] = -1;
     let offset = 0;
-    keys.forEach((key, rank) => {
-      const hash = hashBytes(key, 0, key.length);
-      // A later token with the same bytes replaces an earlier one, as in the reference encoder's map.
-      let slot = this.#find(key, 0, key.length, hash);
-      if (slot < 0) {
-        slot = hash & this.#slotMask;
-        while (this.#slots[4 * slot] !== -1) slot = (slot + 1) & this.#slotMask;
-      }
-      for (let i = 0; i < key.length; i++) this.#pool[offset + i] = key.charCodeAt(i);
-      this.#slots[4 * slot] = rank;
-      this.#slots[4 * slot + 1] = hash;
-      this.#slots[4 * slot + 2] = offset;
-      this.#slots[4 * slot + 3] = key.length + (isText[rank] ? 256 : 0);
-      const word = hash >>> (32 - FILTER_SHIFT + 5);
-      this.#seen[word] = (this.#seen[word] as number) | filterBit(hash);
-      offset += key.length;
-    });
+    for (let rank = 0; rank < kinds.length; rank++) {
+      const kind = kinds[rank] as number;
+      const length = lengths[rank] as number;
+      if (kind !== TOKEN_ABSENT) this.#insert(rank, offset, length, kind === TOKEN_TEXT);
+      offset += length;
+    }
     for (let byte = 0; byte < 256; byte++) {
       this.bytePart[byte] = partId(this.rank(String.fromCharCode(byte), 0, 1), 1);
     }
+  }
+
+  /** Adds the token of `rank` whose bytes are the pool's `[offset, offset + length)`. */
+  #insert(rank: number, offset: number, length: number, isText: boolean): void {
+    const slots = this.#slots;
+    const pool = this.#pool;
+    const hash = hashArray(pool, offset, offset + length);
+    let slot = hash & this.#slotMask;
+    for (; slots[4 * slot] !== -1; slot = (slot + 1) & this.#slotMask) {
+      // A later token with the same bytes replaces an earlier one, as in the reference encoder's map.
+      if (slots[4 * slot + 1] !== hash || ((slots[4 * slot + 3] as number) & 255) !== length) continue;
+      const other = slots[4 * slot + 2] as number;
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = pool[other + i] === pool[offset + i];
+      if (same) break;
+    }
+    slots[4 * slot] = rank;
+    slots[4 * slot + 1] = hash;
+    slots[4 * slot + 2] = offset;
+    slots[4 * slot + 3] = length + (isText ? 256 : 0);
+    const word = hash >>> (32 - FILTER_SHIFT + 5);
+    this.#seen[word] = (this.#seen[word] as number) | filterBit(hash);
   }
 
   /** The slot holding bytes `[start, end)` whose hash is `hash`, or -1. */
@@ -209,21 +222,46 @@ export class RankTable {
   }
 }
 
+/**
+ * The compact form of a rank table as gpt-tokenizer ships it (index = rank: the token's text, or its
+ * bytes when they are not valid UTF-8).
+ * @param ranks the table
+ */
+export function compactRanks(ranks: readonly (string | readonly number[])[]): CompactRanks {
+  const kinds = new Uint8Array(ranks.length);
+  const lengths = new Uint8Array(ranks.length);
+  const parts: Buffer[] = [];
+  ranks.forEach((token, rank) => {
+    const bytes = typeof token === 'string' ? Buffer.from(token, 'utf8') : Buffer.from(token);
+    // A byte token that is valid UTF-8 is looked up by its text, which is not this token: unreachable.
+    if (typeof token !== 'string' && isUtf8(bytes)) return;
+    kinds[rank] = typeof token === 'string' ? TOKEN_TEXT : TOKEN_RAW;
+    lengths[rank] = bytes.length;
+    parts.push(bytes);
+  });
+  return { kinds, lengths, pool: new Uint8Array(Buffer.concat(parts)) };
+}
+
 const require = createRequire(import.meta.url);
 const tables = new Map<RankTableName, RankTable>();
 
 /**
  * The rank table of an encoding, loaded and indexed on first use (synchronously: the prompt
- * pipeline is synchronous).
+ * pipeline is synchronous). A build writes each table in compact form beside the bundle
+ * (`rank-table-file.ts`), which loads in a fraction of the time; without it (or when it was written
+ * for another version of gpt-tokenizer) the table comes from gpt-tokenizer itself.
  * @param name `o200k_base` or `cl100k_base`
  */
 export function rankTable(name: RankTableName): RankTable {
   let table = tables.get(name);
   if (!table) {
-    const loaded = require(`gpt-tokenizer/bpeRanks/${name}`) as {
-      default: readonly (string | readonly number[])[];
-    };
-    table = new RankTable(loaded.default);
+    const compact =
+      readRankFile(name) ??
+      compactRanks(
+        (require(`gpt-tokenizer/bpeRanks/${name}`) as { default: readonly (string | readonly number[])[] })
+          .default,
+      );
+    table = new RankTable(compact);
     tables.set(name, table);
   }
   return table;
