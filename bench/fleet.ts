@@ -122,6 +122,8 @@ export async function measureFleetRun(options: FleetRunOptions): Promise<FleetRu
         : { requests: options.serverPerSecond, windowMs: 1000, per: 'client' },
     chunkIntervalMs: 1,
     firstChunkDelayMs: 5,
+    // Few, large chunks: the rows measure pacing, so the workers' own CPU should not be the limit.
+    tokensPerChunk: 50,
   });
   const workers: RunningWorker[] = [];
   const queue = new BatchQueue({ address, name: queueName });
