@@ -12,6 +12,31 @@ export {
   type ComplianceStatus,
 } from './audit-entry.js';
 export { checkAuditFields, type AuditAppendFields } from './audit-fields.js';
+export {
+  chainEntries,
+  chainLinkProblem,
+  EMPTY_CHAIN_HEAD,
+  sealEntry,
+  type AuditChainHead,
+  type ChainedEntries,
+} from './audit-chain.js';
+export {
+  checkpointLineHash,
+  formatCheckpointLine,
+  makeCheckpoint,
+  readCheckpointLine,
+  type AuditCheckpoint,
+  type AuditCheckpointBody,
+} from './audit-checkpoint.js';
+export {
+  generateAuditKeyPair,
+  loadAuditPublicKey,
+  loadAuditSigningKey,
+  type AuditPublicKey,
+  type AuditSigningKey,
+} from './audit-signing-key.js';
+export { describeAuditVerification } from './audit-report.js';
+export type { AuditWriterOptions } from './audit-writer-options.js';
 export type { AuditAppendResult, AuditSink, AuditTrailLine, AuditTrailSource } from './audit-sink.js';
 export { fileTrailSource } from './audit-file-source.js';
 export { openAuditSink, type OpenAuditSinkOptions } from './audit-open-sink.js';
@@ -27,6 +52,8 @@ export {
   type AuditVerification,
   type AuditVerificationBroken,
   type AuditVerificationOk,
+  type AuditVerificationKeyNeeded,
+  type AuditCheckpointProof,
   type VerifyAuditLogOptions,
 } from './audit-verify.js';
 export {
