@@ -17,7 +17,10 @@ const config = {
     'src/stream/response-accumulator.ts',
     'src/http/retry-policy.ts',
     'src/http/rate-limiter.ts',
-    'src/observe/audit-*.ts',
+    'src/observe/audit-chain.ts',
+    'src/observe/audit-entry.ts',
+    'src/observe/audit-verify.ts',
+    'src/observe/audit-verify-suspect.ts',
     'src/observe/canonical-json.ts',
     'src/emulator/idempotency-cache.ts',
   ],
@@ -27,6 +30,9 @@ const config = {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // Reruns test only the mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

@@ -167,7 +167,8 @@ describe('NotificationStreamTransport', () => {
   it('cleans up when the consumer breaks out or the signal aborts', async () => {
     const { fake, transport } = await setup({ chunkIntervalMs: 10 });
     fake.startConversation('brk', answerChunks('brk', 30));
-    fake.startConversation('abt', answerChunks('abt', 30));
+    // Long enough (5 s of chunks) that the abort 50 ms after the open comes first on any machine.
+    fake.startConversation('abt', answerChunks('abt', 500));
     const handle = transport.open(ASSISTANT, 'brk');
     for await (const chunk of handle.chunks) {
       expect(chunk.sequence).toBe(1);
