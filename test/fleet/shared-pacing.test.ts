@@ -97,6 +97,40 @@ describe('one budget across processes, against the emulator', () => {
   });
 });
 
+describe('a server-imposed pause, across processes', () => {
+  it("a 429's Retry-After in one process holds the other process's requests too", async () => {
+    // One request per 2 s per token: the first process's second request is refused with a
+    // Retry-After; the other process's token is not limited, so only the shared pause can hold it.
+    const emulator = await emulatorLimiting({ requests: 1, windowMs: 2000, per: 'token' });
+    const prefix = testPrefix();
+    const [refused, other] = [0, 1].map((process) =>
+      injectorOn(emulator, { scope: 'client', requestsPerMinute: 6000, prefix, process }),
+    );
+    await injectOnEach([refused!], 1);
+    const retried = injectOnEach([refused!], 1); // refused once, then retried after the pause
+    const redis = new Redis(REDIS_URL);
+    try {
+      // `asked` is taken before Redis reads the pause, so the pause ends no sooner than asked + held.
+      let held = 0;
+      let asked = 0;
+      for (let i = 0; i < 500 && held <= 0; i++) {
+        asked = performance.now();
+        const [, keys] = await redis.scan('0', 'MATCH', `${prefix}:*:pause`, 'COUNT', 1000);
+        held = keys.length === 0 ? 0 : await redis.pttl(keys[0]!);
+        if (held <= 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(held).toBeGreaterThan(0);
+      await injectOnEach([other!], 1);
+      // The other process sent nothing before the pause it read from Redis had passed.
+      expect(performance.now() - asked).toBeGreaterThanOrEqual(held - 5);
+      await retried;
+    } finally {
+      redis.disconnect();
+    }
+    expect(emulator.stats().rateLimited).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('the rateLimitStore option', () => {
   it('paces through the named store', async () => {
     const emulator = await emulatorLimiting({ requests: 100, windowMs: 1000, per: 'client' });
