@@ -2,8 +2,8 @@
  * One error hierarchy for the whole library. Catch by class (`instanceof RateLimitError`), never by
  * parsing messages. Every message says what happened and what to do; none carries a secret or token.
  */
-import type { ErrorBody } from './contract/errors.js';
-import { parseRetryAfter } from './http/retry-after.js';
+import { RATE_LIMIT_CODE, type ErrorBody } from './contract/errors.js';
+import { parseRetryAfter } from './contract/retry-after.js';
 
 /** Base of every error this library throws. */
 export class GenesysPromptError extends Error {
@@ -202,7 +202,7 @@ export class NotFoundError extends ApiError {}
 export class RateLimitError extends ApiError {
   readonly retryAfterMs: number | undefined;
   constructor(message: string, options: ApiErrorOptions & { retryAfterMs?: number }) {
-    super(message, { code: 'too.many.requests.retry.after', ...options });
+    super(message, { code: RATE_LIMIT_CODE, ...options });
     this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -52,7 +52,8 @@ export { buildPromptPayload } from './prompt/payload.js';
 export { preparePrompt, type PreparedPrompt } from './prompt/prepare-prompt.js';
 
 // Streaming (the seed's functions, fixed)
-export { connectToAiStream, handleStreamEvents, type AiStreamConfig } from './stream/index.js';
+export { connectToAiStream, type AiStreamConfig } from './connect-to-ai-stream.js';
+export { handleStreamEvents } from './stream/index.js';
 export type { StreamOutcome, StreamChunk } from './stream/index.js';
 
 // Observability

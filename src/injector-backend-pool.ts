@@ -15,15 +15,15 @@ import { emptyTransportStats, type StreamTransportStats } from './stream/stream-
 export interface SelectedBackend {
   /** The backend the caller chose (before `stream: false` swapped in polling), as the seed reported it. */
   label: string;
-  backend: ResponseBackend;
+  backend: ResponseBackend<InjectOptions>;
 }
 
 /** Backends by name, made on first use. */
 export class BackendPool {
   readonly #context: ResponseBackendContext;
-  readonly #registry: readonly ResponseBackendFactory[];
+  readonly #registry: readonly ResponseBackendFactory<InjectOptions>[];
   readonly #defaultName: string;
-  readonly #made = new Map<string, ResponseBackend>();
+  readonly #made = new Map<string, ResponseBackend<InjectOptions>>();
   #closed = false;
 
   /**
@@ -33,7 +33,7 @@ export class BackendPool {
    */
   constructor(
     context: ResponseBackendContext,
-    registry: readonly ResponseBackendFactory[],
+    registry: readonly ResponseBackendFactory<InjectOptions>[],
     defaultName: string,
   ) {
     this.#context = context;
@@ -65,7 +65,7 @@ export class BackendPool {
     await Promise.all([...this.#made.values()].map((backend) => backend.close()));
   }
 
-  #get(name: string): ResponseBackend {
+  #get(name: string): ResponseBackend<InjectOptions> {
     let backend = this.#made.get(name);
     if (backend === undefined) {
       if (this.#closed) throw new AbortError('the injector was closed');
@@ -75,7 +75,7 @@ export class BackendPool {
     return backend;
   }
 
-  #factory(name: string): ResponseBackendFactory {
+  #factory(name: string): ResponseBackendFactory<InjectOptions> {
     const factory = this.#registry.find((candidate) => candidate.name === name);
     if (factory !== undefined) return factory;
     const names = this.#registry.map((candidate) => candidate.name).join(', ');

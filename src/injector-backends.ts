@@ -6,10 +6,11 @@ import { guidesBackend } from './guides/guides-backend.js';
 import { directBackend } from './stream/direct-backend.js';
 import { notificationsBackend } from './stream/notifications-backend.js';
 import { pollingBackend } from './stream/polling-backend.js';
+import type { InjectOptions } from './injector-options.js';
 import type { ResponseBackendFactory } from './stream/response-backend.js';
 
 /** Every registered backend. */
-export const RESPONSE_BACKENDS: readonly ResponseBackendFactory[] = [
+export const RESPONSE_BACKENDS: readonly ResponseBackendFactory<InjectOptions>[] = [
   notificationsBackend,
   directBackend,
   pollingBackend,

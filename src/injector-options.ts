@@ -3,7 +3,7 @@
  * docs can depend on the shapes alone.
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
-import type { FinishReason, PromptMessage, Usage } from './contract/conversation.js';
+import type { PromptMessage, Usage } from './contract/conversation.js';
 import type { RateLimitScope } from './fleet/pacing-scope.js';
 import type { GuideInjectOptions } from './guides/guide-turn-result.js';
 import type { RequestPacerFactory } from './http/request-pacer.js';
@@ -13,6 +13,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AuditSink } from './observe/audit-sink.js';
 import type { AuditWriterOptions } from './observe/audit-writer-options.js';
 import type { TokenizerName } from './prompt/tokens.js';
+import type { StreamFinishReason } from './stream/stream-outcome.js';
 import type { StreamTransport } from './stream/stream-transport.js';
 import type { StreamTuning } from './stream/stream-tuning.js';
 
@@ -151,7 +152,7 @@ export interface InjectionResult {
   conversationId: string;
   /** Exactly the server's text (cut at the budget when `truncated`). */
   response: string;
-  finishReason: FinishReason | 'budget';
+  finishReason: StreamFinishReason;
   /** True when the stream stopped at the token budget. */
   truncated: boolean;
   usage: Usage;

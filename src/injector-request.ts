@@ -35,7 +35,7 @@ export function prepareRequest(
   tokenizer: TokenizerName,
   sig: Pick<InjectionSignal, 'signal' | 'deadlineAt'>,
   onPrepared: (prepared: PreparedPrompt) => void,
-): ResponseRequest {
+): ResponseRequest<InjectOptions> {
   const { options } = ask;
   const prepared = preparePrompt(ask.template, ask.assistantId, ask.examples, {
     ...(options.variables === undefined ? {} : { variables: options.variables }),

@@ -7,6 +7,7 @@
  */
 import type { GuideSessionInputEvent, GuideSessionTurnRequest } from '../contract/guides.js';
 import { ValidationError } from '../errors.js';
+import type { InjectOptions } from '../injector-options.js';
 import { tokenCounter, type TokenCounter } from '../prompt/tokens.js';
 import type {
   ResponseBackend,
@@ -29,13 +30,13 @@ export const GUIDE_VERSION_CACHE_MS = 60_000;
 const MAX_CACHED_GUIDES = 1_000;
 
 /** The registry entry of the `guides` backend. */
-export const guidesBackend: ResponseBackendFactory = {
+export const guidesBackend: ResponseBackendFactory<InjectOptions> = {
   name: 'guides',
   create: (context) => new GuidesBackend(context),
 };
 
 /** One injector's guides backend: the endpoints and a short cache of each guide's published version. */
-class GuidesBackend implements ResponseBackend {
+class GuidesBackend implements ResponseBackend<InjectOptions> {
   readonly #api: GuidesApi;
   readonly #pollBaseMs: number;
   readonly #versions = new Map<string, { version: string; expiresAt: number }>();
@@ -46,7 +47,9 @@ class GuidesBackend implements ResponseBackend {
     this.#pollBaseMs = context.pollIntervalMs;
   }
 
-  async *respond(request: ResponseRequest): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
+  async *respond(
+    request: ResponseRequest<InjectOptions>,
+  ): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
     const { signal, template } = request;
     const guideId = request.targetId;
     const options: GuideInjectOptions = request.options.guide ?? {};

@@ -14,7 +14,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { InjectionResult } from '../injector-options.js';
+import type { StreamFinishReason } from '../stream/stream-outcome.js';
 
 /** Instrumentation scope name of the tracer and meter. */
 export const INSTRUMENTATION_NAME = 'genesys-prompt-injector';
@@ -46,7 +46,7 @@ export interface InjectionSpanAttributes {
 /** What is known when an injection succeeds. */
 export interface InjectionSpanResult {
   conversationId: string;
-  finishReason: InjectionResult['finishReason'];
+  finishReason: StreamFinishReason;
   inputTokens: number;
   outputTokens: number;
   timeToFirstChunkMs?: number;

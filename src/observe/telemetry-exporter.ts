@@ -2,7 +2,8 @@
  * The seed's JSON telemetry webhook, made safe for production: off unless an endpoint is configured
  * (no invented default URL), batched, bounded, and unable to fail or slow down an injection.
  */
-import type { InjectionResult } from '../injector-options.js';
+import type { Usage } from '../contract/conversation.js';
+import type { StreamFinishReason } from '../stream/stream-outcome.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /** One injection's telemetry: the seed's fields plus the streaming figures. */
@@ -26,9 +27,23 @@ export interface TelemetryPayload {
   retries: number;
   /** True when the stream stopped at the token budget. */
   truncated: boolean;
-  finishReason: InjectionResult['finishReason'];
+  finishReason: StreamFinishReason;
   /** The backend that answered (`notifications`, `direct`, ...). */
   transport: string;
+}
+
+/** What the telemetry record of an injection is made from (an `InjectionResult` holds all of it). */
+export interface TelemetrySource {
+  conversationId: string;
+  injectionLatencyMs: number;
+  usage: Usage;
+  safetyPolicyTriggered: boolean;
+  timeToFirstChunkMs: number | undefined;
+  streamDurationMs: number;
+  promptTokens: number;
+  retries: number;
+  truncated: boolean;
+  finishReason: StreamFinishReason;
 }
 
 /**
@@ -37,7 +52,7 @@ export interface TelemetryPayload {
  * (0 when nothing streamed).
  */
 export function telemetryPayloadFromResult(
-  result: InjectionResult,
+  result: TelemetrySource,
   context: { assistantId: string; transport: string; timestamp?: Date },
 ): TelemetryPayload {
   const { promptTokens, completionTokens } = result.usage;

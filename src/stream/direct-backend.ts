@@ -2,13 +2,14 @@
  * The seed's design, made reliable: answers streamed over one shared direct socket.
  */
 import { DirectStreamTransport } from './direct-transport.js';
+import { pollingBackend } from './polling-backend.js';
 import type { ResponseBackendFactory } from './response-backend.js';
 import { socketBackend } from './socket-backend.js';
 
 /** `backend: 'direct'` (with `stream: false`, polling). */
 export const directBackend: ResponseBackendFactory = {
   name: 'direct',
-  whenNotStreaming: 'polling',
+  whenNotStreaming: pollingBackend.name,
   create: ({ conversations, logger, tuning, limits }) =>
     socketBackend(
       conversations,

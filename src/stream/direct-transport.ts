@@ -8,7 +8,7 @@ import { TOKEN_EXPIRED_CLOSE } from '../contract/stream-events.js';
 import { AbortError, AuthenticationError, ConnectionError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { directSocketUrl, directSubscription, openDirectSocket } from './connect-to-ai-stream.js';
+import { directSocketUrl, directSubscription, openDirectSocket } from './direct-socket.js';
 import { ConversationStream } from './conversation-stream.js';
 import { frameLimitError } from './frame-limit.js';
 import { closeSocket } from './socket-close.js';
@@ -132,7 +132,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
         try {
           token = await backend.getAccessToken();
           const socket = await openDirectSocket(
-            directSocketUrl({ socketBaseUrl: backend.socketBaseUrl }),
+            directSocketUrl(backend.socketBaseUrl),
             token,
             this.#options.handshakeTimeoutMs,
             this.#options.limits?.maxFrameBytes,

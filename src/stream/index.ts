@@ -24,12 +24,7 @@ export type {
 } from './stream-outcome.js';
 export { ConversationStream, type ConversationStreamHooks } from './conversation-stream.js';
 export type { ResponseStreamTransport, StreamTransportStats } from './stream-transport.js';
-export {
-  connectToAiStream,
-  directSocketUrl,
-  openDirectSocket,
-  type AiStreamConfig,
-} from './connect-to-ai-stream.js';
+export { directSocketUrl, directSubscription, openDirectSocket } from './direct-socket.js';
 export { handleStreamEvents, type HandleStreamEventsOptions } from './handle-stream-events.js';
 export { DirectStreamTransport, type DirectStreamTransportOptions } from './direct-transport.js';
 export {

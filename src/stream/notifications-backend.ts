@@ -2,13 +2,14 @@
  * The default backend: answers streamed over the Genesys notification service's shared channels.
  */
 import { NotificationStreamTransport } from './notification-transport.js';
+import { pollingBackend } from './polling-backend.js';
 import type { ResponseBackendFactory } from './response-backend.js';
 import { socketBackend } from './socket-backend.js';
 
 /** `backend: 'notifications'` (with `stream: false`, polling). */
 export const notificationsBackend: ResponseBackendFactory = {
   name: 'notifications',
-  whenNotStreaming: 'polling',
+  whenNotStreaming: pollingBackend.name,
   create: ({ conversations, logger, tuning, limits }) =>
     socketBackend(
       conversations,

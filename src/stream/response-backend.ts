@@ -8,7 +8,6 @@
  */
 import type { ConversationCreateRequest, Usage } from '../contract/conversation.js';
 import type { RestCaller } from '../http/rest-request.js';
-import type { InjectOptions } from '../injector-options.js';
 import type { ResolvedResponseLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { PromptTemplate } from '../prompt/template.js';
@@ -34,14 +33,17 @@ export interface ResponseBackendContext {
   pollIntervalMs: number;
 }
 
-/** One injection, ready to send. */
-export interface ResponseRequest {
+/**
+ * One injection, ready to send. `Options` is the caller's per-call options as the composer types them
+ * (the injector's `InjectOptions`); the socket backends read none of them, so they take any.
+ */
+export interface ResponseRequest<Options = unknown> {
   /** The assistant (or other target) the prompt is for. */
   readonly targetId: string;
   /** The template the prompt was rendered from: its variables, settings and metadata. */
   readonly template: PromptTemplate;
   /** The caller's options of this injection (variables, history, budget, ...). */
-  readonly options: InjectOptions;
+  readonly options: Options;
   /** Sent on every retry of the request that starts the exchange. */
   readonly idempotencyKey: string;
   /** Tokens of the prompt as sent. */
@@ -97,8 +99,8 @@ export interface ResponseOutcome {
   details?: Readonly<Record<string, unknown>>;
 }
 
-/** One backend instance of one injector. */
-export interface ResponseBackend {
+/** One backend instance of one injector; `Options` as in `ResponseRequest`. */
+export interface ResponseBackend<Options = unknown> {
   /**
    * Sends the prompt and answers it: yields `accepted` exactly once (before any chunk), then the
    * chunks when asked for, and returns the outcome. Returning early (the consumer stopped) or the
@@ -106,15 +108,15 @@ export interface ResponseBackend {
    * @param request the prepared injection
    * @throws ApiError subclasses, StreamError, AbortError
    */
-  respond(request: ResponseRequest): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined>;
+  respond(request: ResponseRequest<Options>): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined>;
   /** Socket and subscription counters, for a backend that keeps sockets. */
   stats?(): StreamTransportStats;
   /** Ends every answer in flight and releases sockets and timers. Idempotent. */
   close(): Promise<void>;
 }
 
-/** A kind of backend: its name, and how to make one for an injector. */
-export interface ResponseBackendFactory {
+/** A kind of backend: its name, and how to make one for an injector; `Options` as in `ResponseRequest`. */
+export interface ResponseBackendFactory<Options = unknown> {
   /** The name callers pass as the `backend` option. */
   readonly name: string;
   /**
@@ -126,5 +128,5 @@ export interface ResponseBackendFactory {
    * Makes the backend an injector uses; called once, on first use.
    * @param context the shared REST pipeline, the conversation endpoints, logger and timings
    */
-  create(context: ResponseBackendContext): ResponseBackend;
+  create(context: ResponseBackendContext): ResponseBackend<Options>;
 }

@@ -1,7 +1,7 @@
 /**
  * What one streamed answer yields: its chunks as they arrive, then one outcome.
  */
-import type { Usage } from '../contract/conversation.js';
+import type { FinishReason, Usage } from '../contract/conversation.js';
 import type { TokenCounter } from './response-accumulator.js';
 
 /** A piece of the answer, in order; concatenated, the pieces are exactly the outcome's `text`. */
@@ -12,7 +12,7 @@ export interface StreamChunk {
 }
 
 /** Why the answer ended: the server's reason, or `budget` when the client's token budget cut it. */
-export type StreamFinishReason = 'stop' | 'length' | 'safety' | 'budget';
+export type StreamFinishReason = FinishReason | 'budget';
 
 /** The end of one streamed answer. */
 export interface StreamOutcome {

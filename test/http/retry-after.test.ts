@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitError, errorFromResponse } from '../../src/errors.js';
 import { abortableSleep } from '../../src/timers/abortable-sleep.js';
-import { parseRetryAfter } from '../../src/http/retry-after.js';
+import { parseRetryAfter } from '../../src/contract/retry-after.js';
 import { RateLimiter } from '../../src/http/rate-limiter.js';
 import { RetryPolicy } from '../../src/http/retry-policy.js';
 

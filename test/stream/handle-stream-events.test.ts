@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { AbortError, StreamError } from '../../src/errors.js';
-import { connectToAiStream, handleStreamEvents } from '../../src/stream/index.js';
+import { connectToAiStream } from '../../src/connect-to-ai-stream.js';
+import { handleStreamEvents } from '../../src/stream/index.js';
 import { startFakeGenesys, type FakeGenesys } from './fake-genesys.js';
 import { answerChunks, until } from './stream-test-kit.js';
 
