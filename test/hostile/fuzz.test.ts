@@ -99,6 +99,7 @@ describe('fuzzing: HTTP replies to the create call', () => {
   afterAll(closeAll);
 
   it('ends every injection with a result or a typed error', async () => {
+    await kit.warmUp();
     const rss = watchRss();
     await fc.assert(
       fc.asyncProperty(reply, async (answer) => {
@@ -111,11 +112,11 @@ describe('fuzzing: HTTP replies to the create call', () => {
           expect(typeof (outcome as InjectionResult).response).toBe('string');
         }
       }),
-      { seed: 20_260_301, numRuns: 120 },
+      { seed: 20_260_301, numRuns: 80 },
     );
     next = undefined;
     expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);
-  });
+  }, 60_000);
 });
 
 /** One frame as a hostile server may send it: raw text, any JSON, or an event with odd fields. */
@@ -195,6 +196,7 @@ describe('fuzzing: socket frames', () => {
           },
         },
       );
+      await kit.warmUp();
       const rss = watchRss();
       await fc.assert(
         fc.asyncProperty(fc.array(frameFor(`conv-x`), { maxLength: 12 }), async (generated) => {
@@ -208,6 +210,7 @@ describe('fuzzing: socket frames', () => {
       );
       expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);
     },
+    60_000,
   );
 });
 

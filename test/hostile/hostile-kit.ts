@@ -23,6 +23,8 @@ export interface HostileKit {
   injector: GenesysPromptInjector;
   /** Injects `prompt`; resolves with the result or the error it failed with. */
   inject(prompt: string, options?: { deadlineMs?: number }): Promise<InjectionResult | Error>;
+  /** One honest injection, so what loads on first use is loaded before memory is measured. */
+  warmUp(): Promise<void>;
 }
 
 /** Starts a hostile server with `script` and an injector on it. */
@@ -40,13 +42,18 @@ export async function hostileKit(
     ...injectorOptions,
   });
   opened.push(injector, server);
+  const inject = (prompt: string, options = {}): Promise<InjectionResult | Error> =>
+    injector
+      .injectPrompt(SEED_ASSISTANT_ID, PROMPT_TEMPLATE, [], { variables: { prompt }, ...options })
+      .catch((error: unknown) => error as Error);
   return {
     server,
     injector,
-    inject: (prompt, options = {}) =>
-      injector
-        .injectPrompt(SEED_ASSISTANT_ID, PROMPT_TEMPLATE, [], { variables: { prompt }, ...options })
-        .catch((error: unknown) => error as Error),
+    inject,
+    warmUp: async () => {
+      const result = await inject('warm up', { deadlineMs: 30_000 });
+      if (result instanceof Error) throw result;
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Watches the process's resident memory while a hostile case runs: the largest growth over the
- * baseline seen by sampling, so a case can assert it stayed bounded.
+ * baseline seen by sampling, so a case can assert it stayed bounded. Start it after a warm-up
+ * injection: the first one loads the SDK, the socket library and the tokenizer's tables, which is
+ * growth of its own.
  */
 
 /** A running watch. */

@@ -24,6 +24,7 @@ describe('hostile server: REST bodies are bounded (limits.maxResponseBodyBytes)'
         return true;
       },
     });
+    await kit.warmUp();
     const rss = watchRss();
     const [hostile, honest] = await Promise.all([kit.inject('endless'), kit.inject('hello')]);
     const grewMb = rss.stop();
@@ -47,6 +48,7 @@ describe('hostile server: REST bodies are bounded (limits.maxResponseBodyBytes)'
         return true;
       },
     });
+    await kit.warmUp();
     const rss = watchRss();
     const result = await kit.inject('declared');
     expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);

@@ -51,6 +51,7 @@ describe.each(TRANSPORTS)('hostile server over the %s transport: stream sizes ar
       }),
       { transport, logger },
     );
+    await kit.warmUp();
     const rss = watchRss();
     const results = await Promise.all([kit.inject('huge frame'), kit.inject('hello')]);
     expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);
@@ -76,6 +77,7 @@ describe.each(TRANSPORTS)('hostile server over the %s transport: stream sizes ar
       }),
       { transport },
     );
+    await kit.warmUp();
     const rss = watchRss();
     const [hostile, honest] = await Promise.all([kit.inject('endless answer'), kit.inject('hello')]);
     expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);
@@ -100,6 +102,7 @@ describe.each(TRANSPORTS)('hostile server over the %s transport: stream sizes ar
       }),
       { transport },
     );
+    await kit.warmUp();
     const rss = watchRss();
     const [hostile, honest] = await Promise.all([kit.inject('gap'), kit.inject('hello')]);
     expect(rss.stop()).toBeLessThan(MAX_GROWTH_MB);
