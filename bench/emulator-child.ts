@@ -1,14 +1,14 @@
 /**
  * Child-process entry of `startEmulatorProcess`: runs one emulator and answers the parent over IPC,
  * so the benchmarked client owns its own core, heap and file descriptors.
- * argv[2]: JSON `EmulatorOptions`. Messages in: `{id, type: 'stats' | 'texts' | 'close', ids?}`.
+ * argv[2]: JSON `EmulatorOptions`. Messages in: `{id, type: 'stats' | 'texts' | 'heap' | 'close', ids?}`.
  */
 import { startEmulator, type EmulatorOptions } from '../src/emulator/index.js';
 
 /** A request of the parent. */
 interface ChildRequest {
   id: number;
-  type: 'stats' | 'texts' | 'close';
+  type: 'stats' | 'texts' | 'heap' | 'close';
   ids?: string[];
 }
 
@@ -31,6 +31,9 @@ process.on('message', (raw: unknown) => {
   switch (request.type) {
     case 'stats':
       send({ id: request.id, stats: emulator.stats() });
+      return;
+    case 'heap':
+      send({ id: request.id, heapUsed: process.memoryUsage().heapUsed });
       return;
     case 'texts': {
       const texts: Record<string, string | null> = {};

@@ -1,11 +1,13 @@
 /**
- * Starts the emulator in a child process for the benchmarks. Out of process, the emulator's own
- * work and heap do not count against the client being measured (as with a real, remote Genesys),
- * each side gets a core of its own, and each process stays within its own open-file limit.
+ * The one emulator host of the benchmarks. `startEmulatorProcess` runs it in a child process: out of
+ * process, the emulator's own work and heap do not count against the client being measured (as with a
+ * real, remote Genesys), each side gets a core of its own, and each process stays within its own
+ * open-file limit. `startEmulatorHere` runs it on the caller's thread behind the same interface, only
+ * to show what sharing a thread costs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorOptions, EmulatorStats } from '../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type EmulatorStats } from '../src/emulator/index.js';
 
 /** A running emulator in a child process. */
 export interface EmulatorProcess {
@@ -16,6 +18,8 @@ export interface EmulatorProcess {
   stats(): Promise<EmulatorStats>;
   /** The server's full text of each conversation (null when unknown). */
   texts(ids: readonly string[]): Promise<Record<string, string | null>>;
+  /** Heap used by the emulator's process (or, here, by the shared one), in bytes. */
+  heapUsed(): Promise<number>;
   /** Closes the emulator (every socket) and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -25,6 +29,7 @@ interface ChildReply {
   type?: string;
   stats?: EmulatorStats;
   texts?: Record<string, string | null>;
+  heapUsed?: number;
   baseUrl?: string;
   clientId?: string;
   clientSecret?: string;
@@ -85,6 +90,7 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
       return reply.stats;
     },
     texts: async (ids) => (await ask({ type: 'texts', ids: [...ids] })).texts ?? {},
+    heapUsed: async () => (await ask({ type: 'heap' })).heapUsed ?? 0,
     close: () => {
       closing ??= (async () => {
         if (child.connected) await ask({ type: 'close' }).catch(() => undefined);
@@ -96,5 +102,22 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Runs the emulator on this thread behind the same interface (for the same-thread comparison only).
+ * @param options emulator options
+ */
+export async function startEmulatorHere(options: EmulatorOptions = {}): Promise<EmulatorProcess> {
+  const emulator = await startEmulator(options);
+  return {
+    baseUrl: emulator.baseUrl,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    stats: async () => emulator.stats(),
+    texts: async (ids) => Object.fromEntries(ids.map((id) => [id, emulator.conversation(id)?.text ?? null])),
+    heapUsed: async () => process.memoryUsage().heapUsed,
+    close: () => emulator.close(),
   };
 }

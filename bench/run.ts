@@ -72,7 +72,7 @@ async function emulatorCeiling(): Promise<void> {
       {
         row:
           `emulator alone: bench/emulator-throughput.ts (plain fetch + ws: create, subscribe, read, one shared channel; ` +
-          `emulator on a ${r.emulatorOn ?? 'separate'} thread) — the ceiling of row 2's flow`,
+          `emulator in its ${r.emulatorOn ?? 'own process'}) — the ceiling of row 2's flow`,
         ours: `${num(r.conversationsPerSecond)} conversations/s`,
         peer: `${r.requestsPerSecond === undefined ? '' : `${num(r.requestsPerSecond)} requests/s, `}${num(r.chunksPerSecond)} chunks/s`,
         ratio: r.mismatches === undefined ? '-' : `${r.mismatches} mismatches`,
