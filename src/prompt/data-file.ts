@@ -4,7 +4,6 @@
  */
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { InputTooLargeError, ValidationError } from '../errors.js';
 
 type DataFormat = 'yaml' | 'json';
@@ -57,7 +56,9 @@ function parseJson(text: string, path: string): unknown {
 }
 
 /** Parses one YAML document, turning a syntax error into one naming the line. */
-function parseYaml(text: string, path: string): unknown {
+async function parseYaml(text: string, path: string): Promise<unknown> {
+  // Loaded with the first YAML file: importing the library does not load the YAML parser.
+  const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true });
   const error = document.errors[0];
   if (error) {
@@ -138,5 +139,5 @@ export async function readDataFile(path: string, limit: number, option: string):
   const format = formatOf(path);
   let text = await readBounded(path, limit, option);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return format === 'json' ? parseJson(text, path) : parseYaml(text, path);
+  return format === 'json' ? parseJson(text, path) : await parseYaml(text, path);
 }
