@@ -67,7 +67,6 @@ export class TokenProvider {
   readonly #logger: Logger;
   #current: HeldToken | undefined;
   #inflight: Promise<HeldToken> | undefined;
-  #logins = 0;
   #closed = false;
 
   /**
@@ -114,11 +113,6 @@ export class TokenProvider {
     return this.#current?.token;
   }
 
-  /** How many logins were made (for tests and metrics). */
-  get loginCount(): number {
-    return this.#logins;
-  }
-
   /**
    * A valid access token: the current one, or a fresh one when none is held, it was invalidated,
    * or it is within the refresh margin of expiry. Concurrent callers share one login.
@@ -156,7 +150,6 @@ export class TokenProvider {
   async #login(): Promise<HeldToken> {
     const context: RequestContext = { timeoutMs: this.#timeoutMs };
     const startedAt = this.#now();
-    this.#logins++;
     this.#logger.debug(
       { clientId: this.clientId, loginBaseUrl: this.environment.loginBaseUrl },
       'oauth login',

@@ -60,11 +60,6 @@ export class SdkSession {
     this.#options = options;
   }
 
-  /** The connection once `open()` has made it (undefined before). */
-  get connection(): SdkConnection | undefined {
-    return this.#connection;
-  }
-
   /**
    * The `ApiClient` and its HTTP client: loads the SDK and sets them up on the first call.
    * @throws AbortError when the session was closed

@@ -124,11 +124,6 @@ export class ConversationStream implements ConversationStreamHandle {
     }
   }
 
-  /** True once the stream has ended on any path. */
-  get settled(): boolean {
-    return this.#link === 'settled';
-  }
-
   /** Stops the stream; `result` rejects with `AbortError`. */
   cancel(): void {
     this.#fail(new AbortError('the stream was cancelled by its consumer'));

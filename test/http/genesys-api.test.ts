@@ -56,6 +56,8 @@ interface Harness {
   api: GenesysApi;
   tokens: TokenProvider;
   apiRequests: () => SeenRequest[];
+  /** OAuth logins the server answered. */
+  logins: () => number;
   limiter: RateLimiter;
   waits: number[];
 }
@@ -101,7 +103,7 @@ async function harness(
     () => limiter.close(),
   );
   const apiRequests = () => server.requests.filter((r) => r.url !== '/oauth/token');
-  return { server, api, tokens, apiRequests, limiter, waits };
+  return { server, api, tokens, apiRequests, logins: () => logins, limiter, waits };
 }
 
 describe('GenesysApi.createConversation', () => {
@@ -156,7 +158,7 @@ describe('GenesysApi.createConversation', () => {
   });
 
   it('re-logs in once after a 401 and retries once', async () => {
-    const { api, apiRequests, tokens } = await harness((request) =>
+    const { api, apiRequests, logins } = await harness((request) =>
       request.headers.authorization === 'Bearer token-1'
         ? genesysError(401, 'token expired', 'authentication.required')
         : created(),
@@ -164,24 +166,24 @@ describe('GenesysApi.createConversation', () => {
     const result = await api.createConversation(SEED_ASSISTANT_ID, BODY, { idempotencyKey: KEY });
     expect(result.value.id).toBe('conv-1');
     expect(result.retries).toBe(1);
-    expect(tokens.loginCount).toBe(2);
+    expect(logins()).toBe(2);
     expect(apiRequests().map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 
   it('fails with AuthenticationError when the fresh token is refused too', async () => {
-    const { api, apiRequests, tokens } = await harness(() =>
+    const { api, apiRequests, logins } = await harness(() =>
       genesysError(401, 'invalid token', 'bad.credentials'),
     );
     const error = await api
       .createConversation(SEED_ASSISTANT_ID, BODY, { idempotencyKey: KEY })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(tokens.loginCount).toBe(2);
+    expect(logins()).toBe(2);
     expect(apiRequests()).toHaveLength(2);
   });
 
   it('shares one re-login between concurrent calls refused with the same token', async () => {
-    const { api, tokens } = await harness((request) =>
+    const { api, tokens, logins } = await harness((request) =>
       request.headers.authorization === 'Bearer token-1'
         ? genesysError(401, 'expired', 'authentication.required')
         : created(),
@@ -193,7 +195,7 @@ describe('GenesysApi.createConversation', () => {
       ),
     );
     expect(results.every((r) => r.retries === 1)).toBe(true);
-    expect(tokens.loginCount).toBe(2);
+    expect(logins()).toBe(2);
   });
 
   it.each([
