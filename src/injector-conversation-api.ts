@@ -32,8 +32,11 @@ export function conversationApi(
     replaceSubscriptions: async (channelId, topics, signal) => {
       await api.replaceSubscriptions(channelId, topics, { signal });
     },
-    getConversation: (assistantId, conversationId, signal) =>
-      api.getConversation(assistantId, conversationId, { signal }),
+    getConversation: (assistantId, conversationId, signal, deadlineAt) =>
+      api.getConversation(assistantId, conversationId, {
+        signal,
+        ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - Date.now()) }),
+      }),
   };
 }
 

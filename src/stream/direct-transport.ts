@@ -69,7 +69,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
   ): ConversationStreamHandle {
     const stream = new ConversationStream(conversationId, options, {
       readConversation: (signal) =>
-        this.#options.backend.getConversation(assistantId, conversationId, signal),
+        this.#options.backend.getConversation(assistantId, conversationId, signal, options.deadlineAt),
       onSettled: () => this.#release(conversationId, stream),
       idleReadMs: this.#options.idleReadMs,
       ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),

@@ -37,6 +37,7 @@ async function* pollAnswer(
       request.targetId,
       conversationId,
       signal,
+      request.deadlineAt,
     );
     if (conversation.response.text.length > limits.maxAnswerChars) {
       throw new LimitExceededError(

@@ -30,6 +30,7 @@ async function* streamAnswer(
     ...(request.budgetTokens === undefined ? {} : { budgetTokens: request.budgetTokens }),
     ...(request.countTokens === undefined ? {} : { countTokens: request.countTokens }),
     signal: request.signal,
+    ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
     collectChunks: request.collectChunks,
   });
   try {

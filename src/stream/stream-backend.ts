@@ -31,7 +31,13 @@ export interface StreamBackend {
    */
   replaceSubscriptions?(channelId: string, topics: string[], signal?: AbortSignal): Promise<void>;
   /** `GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}` (4.4). */
-  getConversation(assistantId: string, conversationId: string, signal?: AbortSignal): Promise<Conversation>;
+  getConversation(
+    assistantId: string,
+    conversationId: string,
+    signal?: AbortSignal,
+    /** When the injection's deadline passes (`Date.now()` ms): a longer wait fails at once. */
+    deadlineAt?: number,
+  ): Promise<Conversation>;
 }
 
 /** The conversation endpoints a response backend uses: the transports' calls plus the create call. */

@@ -47,6 +47,8 @@ export interface OpenStreamOptions {
   countTokens?: TokenCounter;
   /** Aborting ends the stream: `result` rejects with `AbortError` and the subscription is dropped. */
   signal?: AbortSignal;
+  /** When the injection's deadline passes (`Date.now()` ms); conversation reads do not wait past it. */
+  deadlineAt?: number;
   /** Queue chunks for `chunks` (default true); `false` when only `result` is wanted, to save memory. */
   collectChunks?: boolean;
 }

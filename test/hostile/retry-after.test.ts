@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeFor, ExitCode } from '../../src/cli/exit-codes.js';
+import { SEED_ASSISTANT_ID } from '../../src/contract/index.js';
 import { RateLimitError } from '../../src/errors.js';
 import type { InjectionResult } from '../../src/injector-options.js';
 import type { HostileRequest } from './hostile-genesys.js';
-import { closeAll, hostileKit } from './hostile-kit.js';
+import { PROMPT_TEMPLATE, closeAll, hostileKit } from './hostile-kit.js';
 
 afterEach(closeAll);
 
@@ -72,6 +73,25 @@ describe('hostile server: Retry-After is bounded (maxRetryAfterMs, the deadline)
     expect((failure as Error).message).toContain('past the deadline');
     // Nothing was sent for it.
     expect(kit.server.requests.filter((r) => r.body.includes('hello'))).toHaveLength(0);
+  });
+
+  it('a conversation read answered 429 past the deadline fails at once too (stream: false)', async () => {
+    const kit = await hostileKit(
+      {
+        http(request, res) {
+          if (request.method !== 'GET' || !request.path.includes('/conversations/')) return false;
+          res.writeHead(429, { 'retry-after': '5' });
+          res.end();
+          return true;
+        },
+      },
+      { deadlineMs: 2_000 },
+    );
+    const failure = await kit.injector
+      .injectPrompt(SEED_ASSISTANT_ID, PROMPT_TEMPLATE, [], { variables: { prompt: 'poll' }, stream: false })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RateLimitError);
+    expect((failure as Error).message).toContain('past the deadline');
   });
 
   it('Retry-After: 99999999 overflows no timer', async () => {
