@@ -11,7 +11,7 @@ export interface PostgresAuditTarget {
   connectionString: string;
   /** Schema of the trail's tables. */
   schema: string;
-  /** The URL for messages: no password, no query. */
+  /** The URL for messages: no password, no driver parameters (the schema when not `public`). */
   display: string;
 }
 
@@ -53,6 +53,6 @@ export function parsePostgresTarget(target: string, schema?: string): PostgresAu
   url.searchParams.delete('schema');
   const display = new URL(url.href);
   display.password = '';
-  display.search = '';
+  display.search = chosen === 'public' ? '' : `?schema=${chosen}`;
   return { connectionString: url.href, schema: chosen, display: display.href };
 }

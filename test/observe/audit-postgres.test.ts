@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEntry } from '../../src/observe/audit-chain.js';
 import { formatEntryLine, type AuditEntry } from '../../src/observe/audit-entry.js';
-import { openAuditSink } from '../../src/observe/audit-open-sink.js';
+import { auditTargetName, openAuditSink } from '../../src/observe/audit-open-sink.js';
 import { PostgresAuditSink, type PostgresAuditSinkOptions } from '../../src/observe/audit-postgres-sink.js';
 import { describeAuditVerification } from '../../src/observe/audit-report.js';
 import type { AuditAppendResult } from '../../src/observe/audit-sink.js';
@@ -69,7 +69,11 @@ describe('PostgreSQL audit sink', () => {
   it('creates its tables on first use, chains group-committed appends, and verifies by URL', async () => {
     const schema = newSchema();
     const sink = await openAuditSink(url(schema), { signingKey: pair.privateKeyPem });
-    expect(sink.target).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(sink.target).toBe(url(schema));
+    // A password in the URL never reaches what the sink shows.
+    expect(auditTargetName(`postgres://postgres:s3cret@127.0.0.1:5432/test?schema=${schema}`)).toBe(
+      sink.target,
+    );
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => sink.append(fields('a', i))));
     expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     await sink.close();

@@ -21,6 +21,7 @@ import { resolveTarget } from '../target.js';
 import { safeJson, writeText } from '../terminal-text.js';
 import { GUIDES_BACKEND, GuideTargets, guideSummaryLine } from './guide-targets.js';
 import type { InjectFlags } from './inject-command.js';
+import { auditTargetName } from '../../observe/audit-open-sink.js';
 
 /** The one-line summary of a result. */
 export function summaryLine(result: InjectionResult, auditFile: string | false): string {
@@ -33,7 +34,9 @@ export function summaryLine(result: InjectionResult, auditFile: string | false):
     `tokens ${result.usage.promptTokens} prompt + ${result.usage.completionTokens} completion`,
     `finish ${result.finishReason}${result.truncated ? ' (truncated at the token budget)' : ''}`,
     result.retries > 0 ? `${result.retries} retries` : undefined,
-    result.audit && auditFile !== false ? `audit #${result.audit.seq} in ${auditFile}` : undefined,
+    result.audit && auditFile !== false
+      ? `audit #${result.audit.seq} in ${auditTargetName(auditFile)}`
+      : undefined,
   ];
   return parts.filter((p) => p !== undefined).join(' · ');
 }
