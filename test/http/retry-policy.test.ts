@@ -184,4 +184,64 @@ describe('RetryPolicy', () => {
       { retry: 2, delayMs: 3_000 },
     ]);
   });
+
+  it('refuses a Retry-After longer than maxRetryAfterMs (default 60 s) at once, keeping the correlation id', async () => {
+    const capped = recordingSleep();
+    const policy = new RetryPolicy({ maxRetryAfterMs: 5_000, random: () => 0, sleep: capped.sleep });
+    const long = new RateLimitError('429', { status: 429, retryAfterMs: 5_001, correlationId: 'corr-1' });
+    const refused = await policy.run(failing(long).operation).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(refused).toMatchObject({ retryAfterMs: 5_001, correlationId: 'corr-1', cause: long });
+    expect((refused as Error).message).toContain('maxRetryAfterMs (5000 ms)');
+    expect(capped.waits).toEqual([]);
+    await expect(policy.run(failing(rateLimited(5)).operation)).resolves.toEqual({ value: 'ok', retries: 1 });
+    expect(capped.waits).toEqual([5_000]);
+    const plain = await policy
+      .run(failing(new RateLimitError('429', { status: 429, retryAfterMs: 9_000 })).operation)
+      .catch((e: unknown) => e);
+    expect((plain as RateLimitError).correlationId).toBeUndefined();
+
+    const byDefault = recordingSleep();
+    const defaults = new RetryPolicy({ random: () => 0, sleep: byDefault.sleep });
+    await expect(defaults.run(failing(rateLimited(61)).operation)).rejects.toBeInstanceOf(RateLimitError);
+    await expect(defaults.run(failing(rateLimited(60)).operation)).resolves.toEqual({
+      value: 'ok',
+      retries: 1,
+    });
+    expect(byDefault.waits).toEqual([60_000]);
+  });
+
+  it('refuses a Retry-After that ends at or past the deadline, and waits one that ends before it', async () => {
+    const { waits, sleep } = recordingSleep();
+    const policy = new RetryPolicy({ deadlineMs: 5_000, now: () => 0, sleep, random: () => 0 });
+    const atDeadline = await policy.run(failing(rateLimited(5)).operation).catch((e: unknown) => e);
+    expect(atDeadline).toBeInstanceOf(RateLimitError);
+    expect((atDeadline as Error).message).toContain('past the deadline of 5000 ms (5000 ms left)');
+    expect(waits).toEqual([]);
+    await expect(policy.run(failing(rateLimited(4.999)).operation)).resolves.toEqual({
+      value: 'ok',
+      retries: 1,
+    });
+    expect(waits).toEqual([4_999]);
+  });
+
+  it('fails with TimeoutError when the deadline is reached exactly, without another attempt', async () => {
+    let clock = 0;
+    const sleep = async (ms: number): Promise<void> => void (clock += 2 * ms);
+    const policy = new RetryPolicy({ deadlineMs: 1_000, now: () => clock, sleep, random: () => 0.5 });
+    const { operation } = failing(serverError(), serverError());
+    await expect(policy.run(operation)).rejects.toBeInstanceOf(TimeoutError);
+    expect(clock).toBe(1_000);
+    expect(operation).toHaveBeenCalledTimes(1);
+  });
+
+  it('never starts an attempt once the signal has fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { operation } = failing();
+    await expect(new RetryPolicy().run(operation, { signal: controller.signal })).rejects.toBeInstanceOf(
+      AbortError,
+    );
+    expect(operation).not.toHaveBeenCalled();
+  });
 });

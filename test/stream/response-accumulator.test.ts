@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { LimitExceededError } from '../../src/errors.js';
+import { LIMIT_OPTION } from '../../src/limits.js';
 import { ResponseAccumulator } from '../../src/stream/index.js';
 
 const charCount = (text: string): number => text.length;
@@ -100,5 +102,70 @@ describe('ResponseAccumulator', () => {
         },
       ),
     );
+  });
+});
+
+describe('ResponseAccumulator bounds', () => {
+  const thrown = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('starts empty and refuses a budget without a token counter', () => {
+    expect(new ResponseAccumulator().text).toBe('');
+    expect(() => new ResponseAccumulator({ budgetTokens: 5 })).toThrow(TypeError);
+    expect(() => new ResponseAccumulator({ budgetTokens: Number.POSITIVE_INFINITY })).not.toThrow();
+  });
+
+  it('holds at most maxPendingChunks beyond a gap, then fails naming the option; the gap still fills', () => {
+    const acc = new ResponseAccumulator({ maxPendingChunks: 2 });
+    acc.applyChunk(1, 'a');
+    acc.applyChunk(3, 'c');
+    acc.applyChunk(4, 'd');
+    const error = thrown(() => acc.applyChunk(5, 'e'));
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error).toMatchObject({ option: LIMIT_OPTION.maxPendingChunks, limit: 2 });
+    expect(acc.applyChunk(2, 'b').map((p) => p.sequence)).toEqual([2, 3, 4]);
+    expect(acc.hasGap).toBe(false);
+  });
+
+  it('fails when the text, applied and held, would pass maxChars; exactly maxChars is allowed', () => {
+    const acc = new ResponseAccumulator({ maxChars: 6 });
+    acc.applyChunk(1, 'ab');
+    acc.applyChunk(3, 'cd');
+    // 2 applied + 2 held + 3 = 7 > 6.
+    expect(thrown(() => acc.applyChunk(4, 'xyz'))).toMatchObject({
+      option: LIMIT_OPTION.maxAnswerChars,
+      limit: 6,
+    });
+    acc.applyChunk(2, 'e');
+    expect(acc.text).toBe('abecd');
+    // The held chunk now counts once, as applied text: 5 + 1 = 6 fits.
+    acc.applyChunk(4, 'x');
+    expect(acc.text).toBe('abecdx');
+    expect(thrown(() => acc.applyChunk(5, 'y'))).toBeInstanceOf(LimitExceededError);
+
+    const held = new ResponseAccumulator({ maxChars: 4 });
+    held.applyChunk(2, 'bb');
+    // The read covers the held chunk, which no longer counts: 3 + 1 = 4 fits.
+    held.reconcile({ text: 'abb', sequence: 2 });
+    held.applyChunk(3, 'c');
+    expect(held.text).toBe('abbc');
+  });
+
+  it('ignores a read at its own sequence, and replaces text a read contradicts', () => {
+    const acc = new ResponseAccumulator();
+    acc.applyChunk(1, 'a');
+    acc.applyChunk(2, 'b');
+    expect(acc.reconcile({ text: 'ab', sequence: 2 })).toEqual([]);
+    const wrong = new ResponseAccumulator({ budgetTokens: 100, countTokens: charCount });
+    wrong.applyChunk(1, 'X');
+    expect(wrong.reconcile({ text: 'abc', sequence: 3 })).toEqual([{ sequence: 3, content: 'abc' }]);
+    expect(wrong.text).toBe('abc');
+    expect(wrong.tokens).toBe(3);
   });
 });
