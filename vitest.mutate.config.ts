@@ -13,6 +13,7 @@ export default defineConfig({
       'test/http/rate-limiter.test.ts',
       'test/observe/audit-log.test.ts',
       'test/observe/audit-verify.test.ts',
+      'test/observe/audit-checkpoint.test.ts',
       'test/observe/canonical-json.test.ts',
       'test/emulator/idempotency-cache.test.ts',
       'test/emulator/conversations.test.ts',
