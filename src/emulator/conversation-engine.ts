@@ -196,9 +196,9 @@ export class ConversationEngine {
   }
 
   /** Forgets conversations finished more than `retainCompletedMs` ago. */
-  sweep(now = Date.now()): void {
+  sweep(now = Date.now(), keep: (conversationId: string) => boolean = () => false): void {
     for (const [id, record] of this.#records) {
-      if (record.finishedAt > 0 && now - record.finishedAt >= this.#options.retainCompletedMs) {
+      if (record.finishedAt > 0 && now - record.finishedAt >= this.#options.retainCompletedMs && !keep(id)) {
         this.#records.delete(id);
       }
     }

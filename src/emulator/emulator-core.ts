@@ -142,7 +142,9 @@ export class EmulatorCore {
     this.tokens.sweep(now);
     this.rateLimiter?.sweep(now);
     this.idempotency.sweep(now);
-    this.engine.sweep(now);
+    // A conversation lives as long as an idempotency key points at it, so a replay never finds it gone.
+    const keyed = this.idempotency.conversationsPointedAt(now);
+    this.engine.sweep(now, (id) => keyed.has(id));
     this.guides.sessions.sweep(now);
   }
 

@@ -36,6 +36,13 @@ export class IdempotencyCache {
     for (const [slot, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(slot);
   }
 
+  /** The conversations that a live key still points at (they must be kept while the key lives). */
+  conversationsPointedAt(now = Date.now()): Set<string> {
+    const ids = new Set<string>();
+    for (const entry of this.#entries.values()) if (entry.expiresAt > now) ids.add(entry.body.id);
+    return ids;
+  }
+
   #slot(clientId: string, key: string): string {
     return `${clientId}\u0000${key}`;
   }
