@@ -1,5 +1,5 @@
 /**
- * The seed's `connectToAiStream`, fixed: the bearer token goes on the upgrade and the URL comes from
+ * The original design's `connectToAiStream`, fixed: the bearer token goes on the upgrade and the URL comes from
  * the resolved environment (`GENESYS_ENVIRONMENT` when the config names none). A wrapper over the
  * direct socket the transports use.
  */
@@ -12,7 +12,7 @@ import { directSocketUrl, directSubscription } from './stream/direct-socket.js';
 export interface AiStreamConfig {
   /** ws(s) origin, e.g. `ws://127.0.0.1:8787`; wins over `environment`. */
   socketBaseUrl?: string;
-  /** Region, domain or base URL, as `GENESYS_ENVIRONMENT` (the seed's field). */
+  /** Region, domain or base URL, as `GENESYS_ENVIRONMENT` (the original design's field). */
   environment?: string;
   /** Bearer token for the upgrade. Never logged. */
   accessToken: string;
@@ -25,7 +25,7 @@ export interface AiStreamConfig {
 }
 
 /**
- * Opens the direct socket and subscribes to one conversation once it is open (the seed's function).
+ * Opens the direct socket and subscribes to one conversation once it is open (the original design's function).
  * Attach an `error` listener (`handleStreamEvents` does) before the event loop turns.
  * @param config origin or environment, token, conversation
  */

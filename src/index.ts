@@ -51,7 +51,7 @@ export {
 export { buildPromptPayload } from './prompt/payload.js';
 export { preparePrompt, type PreparedPrompt } from './prompt/prepare-prompt.js';
 
-// Streaming (the seed's functions, fixed)
+// Streaming (the original design's functions, fixed)
 export { connectToAiStream, type AiStreamConfig } from './connect-to-ai-stream.js';
 export { handleStreamEvents } from './stream/index.js';
 export type { StreamOutcome, StreamChunk } from './stream/index.js';

@@ -13,7 +13,7 @@ import { emptyTransportStats, type StreamTransportStats } from './stream/stream-
 
 /** The backend one call uses, and the name its telemetry reports. */
 export interface SelectedBackend {
-  /** The backend the caller chose (before `stream: false` swapped in polling), as the seed reported it. */
+  /** The backend the caller chose (before `stream: false` swapped in polling), as the original design reported it. */
   label: string;
   backend: ResponseBackend<InjectOptions>;
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 /**
- * Turns the constructor's arguments (positional or options) and the seed's environment variables into
+ * Turns the constructor's arguments (positional or options) and the original design's environment variables into
  * one resolved configuration, checking each value so a bad one fails at construction with the field
  * and the fix.
  */
@@ -14,9 +14,9 @@ import { resolveResponseLimits, type ResolvedResponseLimits } from './limits.js'
 import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
 import { checkDurationMs } from './timers/timer-delay.js';
 
-/** The environment when neither the option nor `GENESYS_ENVIRONMENT` gives one (the seed's default). */
+/** The environment when neither the option nor `GENESYS_ENVIRONMENT` gives one (the original design's default). */
 export const DEFAULT_ENVIRONMENT = 'mypurecloud.com';
-/** Recorded in audit entries when no `userId` is given (the seed's value). */
+/** Recorded in audit entries when no `userId` is given (the original design's value). */
 export const DEFAULT_USER_ID = 'system-automation';
 /** The longest `Retry-After` waited out before a 429 fails as `RateLimitError` (default 60 s). */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;

@@ -102,7 +102,7 @@ export interface InjectorOptions {
   logger?: Logger;
   /** A caller's existing SDK `ApiClient` instance (from `purecloud-platform-client-v2`). */
   apiClient?: unknown;
-  /** Recorded in audit entries (default `system-automation`, as in the seed). */
+  /** Recorded in audit entries (default `system-automation`, as in the original design). */
   userId?: string;
   /** Allow plain http:// and ws:// to a host other than loopback (default false). */
   allowInsecure?: boolean;
@@ -129,7 +129,7 @@ export interface InjectOptions {
   variables?: Record<string, string>;
   /** Earlier turns placed between the system instruction and the new user message (oldest first). */
   history?: PromptMessage[];
-  /** Leave `[MISSING_VARIABLE]` for missing variables instead of failing (the seed's behaviour). */
+  /** Leave `[MISSING_VARIABLE]` for missing variables instead of failing (the original design's behaviour). */
   allowMissingVariables?: boolean;
   /** Stop the injection: the stream ends and the call rejects with `AbortError`. */
   signal?: AbortSignal;
@@ -139,7 +139,7 @@ export interface InjectOptions {
   stream?: boolean;
   /** The response backend of this call (default: the injector's `backend`). */
   backend?: string;
-  /** Stop streaming once the answer reaches this many tokens; the result says `truncated` (the seed's cut-off). */
+  /** Stop streaming once the answer reaches this many tokens; the result says `truncated` (the original design's cut-off). */
   maxResponseTokens?: number;
   /** Overall deadline of this injection in ms (default: the injector's `deadlineMs`). */
   deadlineMs?: number;

@@ -30,7 +30,7 @@ export class GenesysPromptInjector {
   #guides: GuidesApi | undefined;
 
   /**
-   * The seed's form: `new GenesysPromptInjector(environment, clientId, clientSecret)`.
+   * The original design's form: `new GenesysPromptInjector(environment, clientId, clientSecret)`.
    * @throws ConfigurationError naming the missing or bad setting
    */
   constructor(environment: string, clientId: string, clientSecret: string);

@@ -36,7 +36,7 @@ export const ConversationSettingsSchema = z.strictObject({
 });
 export type ConversationSettings = z.infer<typeof ConversationSettingsSchema>;
 
-/** Body of `POST /api/v2/ai/assistants/{assistantId}/conversations`: exactly the seed's shape. */
+/** Body of `POST /api/v2/ai/assistants/{assistantId}/conversations`: exactly the original design's shape. */
 export const ConversationCreateRequestSchema = z.strictObject({
   assistantId: z.string().min(1),
   messages: z.array(PromptMessageSchema).min(1),
@@ -82,5 +82,5 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** How long the server remembers an idempotency key. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** The seed's example assistant, known to the emulator by default. */
+/** The original design's example assistant, known to the emulator by default. */
 export const SEED_ASSISTANT_ID = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';

@@ -47,7 +47,7 @@ export type AiStreamEvent = z.infer<typeof AiStreamEventSchema>;
 
 // ---- direct transport: ws(s)://{api origin}/api/v2/conversations ----
 
-/** Path of the seed's direct socket. */
+/** Path of the original design's direct socket. */
 export const DIRECT_SOCKET_PATH = '/api/v2/conversations';
 
 /**

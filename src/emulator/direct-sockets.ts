@@ -1,5 +1,5 @@
 /**
- * The seed's direct socket (docs/protocol.md, the AI response events): `subscribe` answers `subscribed` and then live events
+ * The original design's direct socket (docs/protocol.md, the AI response events): `subscribe` answers `subscribed` and then live events
  * from that point (no replay: clients reconcile by reading); `unsubscribe` ends one subscription.
  * A finished conversation subscribed late gets `subscribed` and its final event. A socket serves only
  * the conversations of the OAuth client whose token opened it, and closes when that token expires.

@@ -67,7 +67,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Registered OAuth clients (default one: emulator-client / emulator-secret with all scopes). */
   clients?: EmulatorClient[];
-  /** Known assistant ids (default the seed's example assistant). */
+  /** Known assistant ids (default the original design's example assistant). */
   assistants?: string[];
   /** Lifetime of issued tokens in seconds (default 86 399). */
   tokenLifetimeSeconds?: number;

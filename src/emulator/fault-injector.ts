@@ -1,6 +1,6 @@
 /**
  * Seeded fault decisions. Three independent PRNG streams (API requests, conversations, frames) so the
- * sequence of injected HTTP statuses depends only on the seed and the request order, not on socket timing.
+ * sequence of injected HTTP statuses depends only on the original design and the request order, not on socket timing.
  */
 import type { EmulatorFaults } from './emulator-options.js';
 import { createSeededRandom, type SeededRandom } from '../seeded-random.js';
@@ -45,7 +45,7 @@ export function faultsProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Decides, from the seed, which requests, conversations and frames get a fault, and counts them. */
+/** Decides, from the original design, which requests, conversations and frames get a fault, and counts them. */
 export class FaultInjector {
   #faults: EmulatorFaults = {};
   #api: SeededRandom = createSeededRandom(1);

@@ -38,7 +38,7 @@ export class GenesysApi {
   /**
    * `POST /api/v2/ai/assistants/{assistantId}/conversations` (scope `ai:assistant:write`).
    * @param assistantId the assistant (must equal `body.assistantId`)
-   * @param body the seed's payload shape
+   * @param body the original design's payload shape
    * @param options the idempotency key (reused across retries), signal, deadline
    */
   async createConversation(

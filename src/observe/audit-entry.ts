@@ -10,7 +10,7 @@ import { canonicalJson } from './canonical-json.js';
 /** `prevHash` of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Event type of an injection outcome (the seed's). */
+/** Event type of an injection outcome (the original design's). */
 export const AUDIT_EVENT_INJECTION = 'AI_PROMPT_INJECTION';
 
 /**

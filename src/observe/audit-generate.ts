@@ -1,4 +1,4 @@
-/** The seed's `generateAuditLog`, kept under its name for code written against the seed. */
+/** The original design's `generateAuditLog`, kept under its name for code written against the original design. */
 import { AUDIT_EVENT_INJECTION, type AuditEntry, type ComplianceStatus } from './audit-entry.js';
 import { type AuditAppendFields, checkAuditFields } from './audit-fields.js';
 import type { AuditAppendResult, AuditSink } from './audit-sink.js';
@@ -14,12 +14,12 @@ export interface GenerateAuditLogOptions {
   now?: () => Date;
 }
 
-/** The entry `generateAuditLog` returns without a log: the seed's shape, not chained. */
+/** The entry `generateAuditLog` returns without a log: the original design's shape, not chained. */
 export type UnchainedAuditEntry = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'tornBytes' | 'tornSha256'>;
 
 /**
- * The seed's `generateAuditLog`, made real. With `options.log` it appends the entry to that trail and
- * returns the promise of its `{seq, hash}`. Without a log it writes nothing (the seed printed to the
+ * The original design's `generateAuditLog`, made real. With `options.log` it appends the entry to that trail and
+ * returns the promise of its `{seq, hash}`. Without a log it writes nothing (the original design printed to the
  * console; the library never does) and returns the entry it would have written, unchained, for the
  * caller to ship elsewhere.
  * @throws ValidationError when a field breaks the audit field policy (only identifiers and hashes)

@@ -64,7 +64,7 @@ export function sha256Hex(text: string): string {
 
 /**
  * The audit trail's prompt hash: SHA-256 hex of the canonical JSON of the payload actually sent
- * (the seed used a random UUID, which proves nothing).
+ * (the original design used a random UUID, which proves nothing).
  */
 export function promptHash(payload: unknown): string {
   return sha256Hex(canonicalJson(payload));

@@ -1,12 +1,12 @@
 /**
- * The seed's JSON telemetry webhook, made safe for production: off unless an endpoint is configured
+ * The original design's JSON telemetry webhook, made safe for production: off unless an endpoint is configured
  * (no invented default URL), batched, bounded, and unable to fail or slow down an injection.
  */
 import type { Usage } from '../contract/conversation.js';
 import type { StreamFinishReason } from '../stream/stream-outcome.js';
 import { silentLogger, type Logger } from '../logger.js';
 
-/** One injection's telemetry: the seed's fields plus the streaming figures. */
+/** One injection's telemetry: the original design's fields plus the streaming figures. */
 export interface TelemetryPayload {
   conversationId: string;
   assistantId: string;
@@ -87,7 +87,7 @@ export interface ExportTelemetryOptions {
 }
 
 /**
- * The seed's `exportTelemetry`: POSTs `payload` as JSON to `options.endpoint` or
+ * The original design's `exportTelemetry`: POSTs `payload` as JSON to `options.endpoint` or
  * `OBSERVABILITY_ENDPOINT`. Never throws and never logs: resolves `{ sent: true }` on a 2xx answer,
  * `{ sent: false }` when no endpoint is set, or on any failure or timeout. For many injections use
  * `TelemetryExporter`, which batches.

@@ -1,6 +1,6 @@
 /**
  * Few-shot examples: seeded rotation or BM25 similarity, never more than the token budget holds,
- * injected into the system instruction in exactly the seed's format.
+ * injected into the system instruction in exactly the original design's format.
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
@@ -39,12 +39,12 @@ export interface FewShotSelectOptions {
   countTokens?: TokenCounter;
 }
 
-/** Header placed between the system instruction and the examples (the seed's). */
+/** Header placed between the system instruction and the examples (the original design's). */
 export const FEW_SHOT_HEADER = '\n\nReference Examples:\n';
-/** Separator between two examples (the seed's). */
+/** Separator between two examples (the original design's). */
 export const FEW_SHOT_SEPARATOR = '\n\n---\n\n';
 
-/** One example as the seed writes it. */
+/** One example as the original design writes it. */
 function formatExample(example: FewShotExample): string {
   return `Example Input: ${example.input}\nExample Output: ${example.output}`;
 }
@@ -59,7 +59,7 @@ export function fewShotBlock(examples: readonly FewShotExample[]): string {
 }
 
 /**
- * The seed's injection: `${system}\n\nReference Examples:\n` then each example as
+ * The original design's injection: `${system}\n\nReference Examples:\n` then each example as
  * `Example Input: ...\nExample Output: ...`, separated by `\n\n---\n\n`. Unchanged when empty.
  * @param systemInstruction the (interpolated) system instruction
  * @param examples the chosen examples

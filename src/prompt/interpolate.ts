@@ -5,7 +5,7 @@ import { MissingVariablesError, ValidationError } from '../errors.js';
 import { replacePlaceholders, scanPlaceholders } from './placeholders.js';
 import type { VariableDeclaration } from './template.js';
 
-/** What a missing value becomes with `missing: 'placeholder'` (the seed's behaviour). */
+/** What a missing value becomes with `missing: 'placeholder'` (the original design's behaviour). */
 export const MISSING_VARIABLE_MARKER = '[MISSING_VARIABLE]';
 
 /** Options of `interpolate`. */

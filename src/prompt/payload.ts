@@ -1,5 +1,5 @@
 /**
- * The seed's `buildPromptPayload`, corrected: strict interpolation, and `maxTokens` is the answer
+ * The original design's `buildPromptPayload`, corrected: strict interpolation, and `maxTokens` is the answer
  * allowance (never more than the context window leaves), not the context window itself.
  */
 import type { ConversationCreateRequest, PromptMessage } from '../contract/conversation.js';
@@ -10,9 +10,9 @@ import { countMessageTokens, type TokenizerName } from './tokens.js';
 
 /** Answer allowance when the template sets no `maxOutputTokens`. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 2048;
-/** Temperature when the template sets none (the seed's). */
+/** Temperature when the template sets none (the original design's). */
 export const DEFAULT_TEMPERATURE = 0.2;
-/** Safety policy when the template sets none (the seed's). */
+/** Safety policy when the template sets none (the original design's). */
 export const DEFAULT_SAFETY_POLICY = 'strict';
 
 /** Options of `buildPromptPayload`. */
@@ -53,7 +53,7 @@ export function answerAllowance(template: PromptTemplate, promptTokens: number):
 }
 
 /**
- * The request body in the seed's exact shape and key order:
+ * The request body in the original design's exact shape and key order:
  * `{assistantId, messages, settings: {maxTokens, temperature, safetyPolicy}}`.
  */
 export function assemblePayload(

@@ -43,7 +43,7 @@ export type PreparePromptOptions = BuildPayloadOptions;
  *    the prompt budget is the rest.
  * 3. Choose few-shot examples (the template's `fewShot` strategy, count, category and seed; rotation,
  *    2, seed 0, every category when it has none) whose block fits the budget left by the system
- *    instruction and user message, ranked against the user message; inject them in the seed's format.
+ *    instruction and user message, ranked against the user message; inject them in the original design's format.
  * 4. Trim history with `enforceTokenBudget` (system and newest user message pinned).
  * 5. `maxTokens = min(maxOutputTokens ?? 2048, contextWindowLimit - promptTokens)`.
  * The texts a template yields on every injection (its interpolated system instruction, few-shot

@@ -12,7 +12,7 @@ import type { PromptTemplate } from './template.js';
 export interface RenderOptions {
   /** Values laid over `template.variables`. */
   variables?: Record<string, string>;
-  /** `error` (default) or `placeholder` (`[MISSING_VARIABLE]`, the seed's behaviour). */
+  /** `error` (default) or `placeholder` (`[MISSING_VARIABLE]`, the original design's behaviour). */
   missing?: 'error' | 'placeholder';
   /** Longest variable value in characters (UTF-16 code units); default 1 Mi. */
   maxVariableChars?: number;

@@ -22,7 +22,7 @@ function ruled<T extends z.ZodType>(schema: T, rule: FieldRule): T {
   return schema;
 }
 
-/** Longest system instruction accepted (the seed's limit), in characters. */
+/** Longest system instruction accepted (the original design's limit), in characters. */
 export const MAX_SYSTEM_INSTRUCTION_CHARS = 4096;
 /** Largest context window accepted, in tokens (the largest windows models offer today). */
 export const MAX_CONTEXT_WINDOW_TOKENS = 2_000_000;
@@ -118,7 +118,7 @@ export const FewShotConfigSchema = ruled(
 );
 
 /**
- * Schema of a whole template: the seed's four fields and the optional ones. Structure only;
+ * Schema of a whole template: the original design's four fields and the optional ones. Structure only;
  * `validatePromptSchema` adds the rules that span fields.
  */
 export const PromptTemplateSchema = ruled(

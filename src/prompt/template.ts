@@ -225,7 +225,7 @@ export function isValidatedTemplate(template: unknown): template is PromptTempla
 }
 
 /**
- * Checks a template and returns it typed, frozen (the seed returned `true`; the value is still
+ * Checks a template and returns it typed, frozen (the original design returned `true`; the value is still
  * truthy). Unknown keys are errors, so a typo never passes silently. A template this function
  * returned is returned as is, without checking it again.
  * @param template anything, typically parsed YAML or JSON

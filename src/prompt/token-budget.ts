@@ -1,5 +1,5 @@
 /**
- * Keeps a message list inside a token budget. The seed dropped the oldest messages first, which
+ * Keeps a message list inside a token budget. The original design dropped the oldest messages first, which
  * drops the system instruction first; here every system message and the newest user message are
  * pinned, and the oldest of the others go first.
  */

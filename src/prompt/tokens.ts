@@ -1,6 +1,6 @@
 /**
  * Token counting. Exact BPE counts (o200k_base by default, cl100k_base selectable), linear in the
- * worst case, with rank tables loaded on the first count; the seed's `chars x 0.25` heuristic stays
+ * worst case, with rank tables loaded on the first count; the original design's `chars x 0.25` heuristic stays
  * available for comparison.
  *
  * The prompt-token definition used everywhere (budget, `maxTokens`, the emulator's usage) is
@@ -12,7 +12,7 @@ import { heuristicTokenCount, type TokenCounter } from './token-counter.js';
 
 export { HEURISTIC_TOKENS_PER_CHAR, type TokenCounter } from './token-counter.js';
 
-/** Tokenizers `estimateTokens` can use; `heuristic` is the seed's chars x 0.25. */
+/** Tokenizers `estimateTokens` can use; `heuristic` is the original design's chars x 0.25. */
 export type TokenizerName = 'o200k_base' | 'cl100k_base' | 'heuristic';
 
 const COUNTERS: Record<TokenizerName, TokenCounter> = {

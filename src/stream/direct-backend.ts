@@ -1,5 +1,5 @@
 /**
- * The seed's design, made reliable: answers streamed over one shared direct socket.
+ * The original design's design, made reliable: answers streamed over one shared direct socket.
  */
 import { DirectStreamTransport } from './direct-transport.js';
 import { pollingBackend } from './polling-backend.js';

@@ -1,7 +1,7 @@
 /**
  * The direct socket (`ws(s)://{api origin}/api/v2/conversations`): its URL, its subscribe message, and
  * opening it with the bearer token on the upgrade — a refused upgrade reported with its status, so a
- * 401 can be answered with a fresh token. The direct transport and the seed's `connectToAiStream` both
+ * 401 can be answered with a fresh token. The direct transport and the original design's `connectToAiStream` both
  * open it through here.
  */
 import WebSocket from 'ws';

@@ -1,5 +1,5 @@
 /**
- * The seed's direct socket, made reliable: several conversations share one socket (subscribe /
+ * The original design's direct socket, made reliable: several conversations share one socket (subscribe /
  * subscribed / unsubscribe), a drop or a silent socket leads to a reconnect with capped full-jitter
  * backoff and a fresh token, every live conversation is subscribed again and reconciled by a read.
  */

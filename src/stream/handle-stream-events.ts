@@ -1,5 +1,5 @@
 /**
- * The seed's `handleStreamEvents`, fixed: a malformed frame is skipped and counted, the budget
+ * The original design's `handleStreamEvents`, fixed: a malformed frame is skipped and counted, the budget
  * cut-off marks the outcome truncated, and the socket is closed on every path (complete, error event,
  * budget, abort, socket error or close).
  */
@@ -14,7 +14,7 @@ import type { StreamOutcome } from './stream-outcome.js';
 
 /** Options of `handleStreamEvents`. */
 export interface HandleStreamEventsOptions {
-  /** Token counter per chunk (default: the seed's chars x 0.25, rounded up). */
+  /** Token counter per chunk (default: the original design's chars x 0.25, rounded up). */
   countTokens?: TokenCounter;
   /** Aborting closes the socket and rejects with `AbortError`. */
   signal?: AbortSignal;
@@ -28,7 +28,7 @@ export interface HandleStreamEventsOptions {
 
 /**
  * Accumulates one conversation's answer from a direct socket (see `connectToAiStream`).
- * Unlike the seed (which resolved a bare string), it resolves a `StreamOutcome`: `text`,
+ * Unlike the original design (which resolved a bare string), it resolves a `StreamOutcome`: `text`,
  * `finishReason` (`budget` when cut), `truncated`, `usage`, `malformedFrames`, `duplicates` and timings.
  * @param ws the socket, open or opening; it is closed when this settles
  * @param budget stop once the answer reaches this many tokens (`Infinity` for none)

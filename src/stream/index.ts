@@ -1,4 +1,4 @@
-/** Streaming of AI answers (docs/protocol.md, the AI response events): both transports, the seed's functions, their parts. */
+/** Streaming of AI answers (docs/protocol.md, the AI response events): both transports, the original design's functions, their parts. */
 export type { StreamBackend, Channel, Conversation } from './stream-backend.js';
 export {
   parseDirectFrame,

@@ -3,7 +3,7 @@
  */
 import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
 
-/** The socket transports: the Genesys notification service (default) and the seed's direct socket. */
+/** The socket transports: the Genesys notification service (default) and the original design's direct socket. */
 export const STREAM_TRANSPORTS = ['notifications', 'direct'] as const;
 
 /** How answers are streamed back: one of `STREAM_TRANSPORTS`. */
@@ -39,7 +39,7 @@ export function emptyTransportStats(): StreamTransportStats {
 
 /** Streams AI answers for many conversations (docs/protocol.md, the AI response events). */
 export interface ResponseStreamTransport {
-  /** `notifications` (the real Genesys channel service, default) or `direct` (the seed's socket). */
+  /** `notifications` (the real Genesys channel service, default) or `direct` (the original design's socket). */
   readonly kind: StreamTransport;
   /**
    * Starts streaming one conversation's answer. Call it right after creating the conversation; events
