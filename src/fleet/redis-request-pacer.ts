@@ -10,7 +10,7 @@ import { AbortError, RateLimitError } from '../errors.js';
 import { RateLimiter, leaseSharedRateLimiter, type RateLimiterLease } from '../http/rate-limiter.js';
 import type { PacedClient, RequestPacer } from '../http/request-pacer.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { CancellableWaits } from './cancellable-waits.js';
+import { CancellableWaits } from '../timers/cancellable-waits.js';
 import { pacingCommands, type PacingCommands } from './gcra-scripts.js';
 import { budgetKeyStem, type RateLimitScope } from './pacing-scope.js';
 import { leaseRedisConnection, type RedisConnectionLease } from './redis-connections.js';

@@ -5,7 +5,8 @@
  * windows), and a whole-client pause when a 429 says so.
  */
 import { AbortError } from '../errors.js';
-import { MAX_TIMER_DELAY_MS, timerDelay } from '../timers/timer-delay.js';
+import { CancellableWaits } from '../timers/cancellable-waits.js';
+import { MAX_TIMER_DELAY_MS } from '../timers/timer-delay.js';
 import type { PacedClient, RequestPacer, RequestPacerFactory } from './request-pacer.js';
 
 /** Options of `RateLimiter`. */
@@ -16,11 +17,6 @@ export interface RateLimiterOptions {
   burst?: number;
   /** Clock in ms — injectable for tests (default `Date.now`). */
   now?: () => number;
-}
-
-interface Waiter {
-  timer: NodeJS.Timeout;
-  reject: (error: Error) => void;
 }
 
 /** Paces `acquire()` callers to a request rate; one instance per OAuth client, in this process. */
@@ -39,7 +35,7 @@ export class RateLimiter implements RequestPacer {
   #recentStart = 0;
   #theoreticalArrival = 0;
   #pausedUntil = 0;
-  #waiters = new Set<Waiter>();
+  readonly #waits = new CancellableWaits();
   #closed = false;
 
   /** @param options rate, burst and clock */
@@ -130,11 +126,7 @@ export class RateLimiter implements RequestPacer {
   /** Rejects every waiting caller with `AbortError` and clears their timers. */
   close(): void {
     this.#closed = true;
-    for (const waiter of this.#waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new AbortError('the rate limiter was closed'));
-    }
-    this.#waiters.clear();
+    this.#waits.cancelAll(new AbortError('the rate limiter was closed'));
   }
 
   /** Books the next slot (GCRA) and returns when it starts. */
@@ -150,26 +142,7 @@ export class RateLimiter implements RequestPacer {
   }
 
   #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(waiter.timer);
-        this.#waiters.delete(waiter);
-        reject(new AbortError());
-      };
-      const waiter: Waiter = {
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, timerDelay(ms)),
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      this.#waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waits.sleep(ms, signal);
   }
 }
 

@@ -3,7 +3,7 @@
  * each also cancelled by its caller's signal, with no listener left behind on either.
  */
 import { AbortError } from '../errors.js';
-import { timerDelay } from '../timers/timer-delay.js';
+import { timerDelay } from './timer-delay.js';
 
 interface Sleeper {
   timer: NodeJS.Timeout;
