@@ -23,7 +23,7 @@ export const CLI_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?<![-\w])timeoutMs\b/g, '--timeout'],
   [/(?<![-\w])maxResponseTokens\b/g, '--max-response-tokens'],
   [/(?<![-\w])auditLogPath\b/g, '--audit'],
-  [/(?<![-\w])auditHmacKey\b/g, '--audit-hmac-key'],
+  [/(?<![-\w])auditHmacKey\b/g, '--audit-hmac-key-file'],
 ];
 
 /** `text` (a library message, field or fix) in the CLI's terms. */

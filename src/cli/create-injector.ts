@@ -3,6 +3,7 @@
  */
 import { GenesysPromptInjector } from '../injector.js';
 import type { InjectorOptions } from '../injector-options.js';
+import { hmacKeyFrom } from './audit-key-source.js';
 import type { InjectorFlags } from './injector-flags.js';
 import type { Target } from './target.js';
 
@@ -14,14 +15,16 @@ export type SharedPacingOptions = Pick<
 
 /**
  * The injector for `target` with the shared flags. `GENESYS_RATE_LIMIT_REDIS`, when set, names the
- * shared store every CLI injector paces through.
+ * shared store every CLI injector paces through; the audit HMAC key comes from `--audit-hmac-key-file`
+ * or `GENESYS_AUDIT_HMAC_KEY`.
+ * @throws ValidationError when the key file cannot be read
  */
 export function createInjector(
   target: Target,
   flags: InjectorFlags,
   extra: SharedPacingOptions = {},
 ): GenesysPromptInjector {
-  const hmacKey = flags.auditHmacKey ?? process.env.GENESYS_AUDIT_HMAC_KEY;
+  const hmacKey = hmacKeyFrom(flags.auditHmacKeyFile, '--audit-hmac-key-file');
   const rateLimitStore = extra.rateLimitStore ?? (process.env.GENESYS_RATE_LIMIT_REDIS || undefined);
   return new GenesysPromptInjector({
     environment: target.environment,

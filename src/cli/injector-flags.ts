@@ -6,13 +6,12 @@ import type { Command } from 'commander';
 import { checkOutputFile } from './file-flags.js';
 import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { isPostgresTarget } from '../observe/audit-postgres-target.js';
+import { STREAM_TRANSPORTS, type StreamTransport } from '../stream/stream-transport.js';
 import { MAX_TIMER_MS, namedWholeNumbers, oneOf, wholeNumber } from './flag-values.js';
 
 /** Default audit trail of the CLI, in the working directory. */
 export const DEFAULT_AUDIT_FILE = 'genesys-prompt-audit.jsonl';
 
-/** Stream transports, as `--transport` spells them. */
-export const TRANSPORTS = ['notifications', 'direct'] as const;
 /** Response backends, as `--backend` spells them (the injector's registry names, kept equal by a test). */
 export const BACKENDS = ['notifications', 'direct', 'polling', 'guides'] as const;
 /** Tokenizers, as `--tokenizer` spells them. */
@@ -21,8 +20,8 @@ export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'heuristic'] as const;
 /** Parsed shared flags. */
 export interface InjectorFlags {
   audit: string | false;
-  auditHmacKey?: string;
-  transport: (typeof TRANSPORTS)[number];
+  auditHmacKeyFile?: string;
+  transport: StreamTransport;
   tokenizer: (typeof TOKENIZERS)[number];
   userId?: string;
   allowInsecure?: boolean;
@@ -43,11 +42,14 @@ export function addInjectorFlags(command: Command): Command {
       DEFAULT_AUDIT_FILE,
     )
     .option('--no-audit', 'do not keep an audit trail')
-    .option('--audit-hmac-key <key>', 'HMAC key of the audit chain (default GENESYS_AUDIT_HMAC_KEY)')
+    .option(
+      '--audit-hmac-key-file <file>',
+      'file holding the HMAC key of the audit chain (default GENESYS_AUDIT_HMAC_KEY)',
+    )
     .option(
       '--transport <kind>',
       'notifications (Genesys notification service) or direct (one socket)',
-      oneOf('--transport', TRANSPORTS),
+      oneOf('--transport', STREAM_TRANSPORTS),
       'notifications',
     )
     .option(

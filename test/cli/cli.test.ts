@@ -34,6 +34,24 @@ describe('genesys-prompt inject', () => {
     expect(await verifyAuditLog(audit)).toMatchObject({ ok: true, entries: 1 });
   });
 
+  it('chains the trail with the HMAC key from --audit-hmac-key-file, and names the flag when the file is missing', async () => {
+    const dir = tempDir();
+    const audit = join(dir, 'keyed.jsonl');
+    const keyFile = join(dir, 'hmac.key');
+    writeFileSync(keyFile, 'the-key\n');
+    const args = ['inject', example('refund-policy.yaml'), '--var', 'productType=x', '--audit', audit];
+    const run = await runCliProcess([...args, '--audit-hmac-key-file', keyFile]);
+    expect(run.code).toBe(0);
+    expect(await verifyAuditLog(audit, { hmacKey: 'the-key' })).toMatchObject({ ok: true, entries: 1 });
+    expect(await verifyAuditLog(audit, { hmacKey: 'another-key' })).toMatchObject({ ok: false });
+
+    const missing = await runCliProcess([...args, '--audit-hmac-key-file', join(dir, 'absent.key')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--audit-hmac-key-file');
+    expect(missing.stderr).toContain('absent.key');
+    expect(missing.stderr).not.toContain('the-key');
+  });
+
   it('prints one JSON result with --json', async () => {
     const run = await runCliProcess([
       'inject',

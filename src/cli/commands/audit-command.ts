@@ -3,7 +3,7 @@
  * `audit keygen`: writes the Ed25519 key pair that signs checkpoints. Keys are read from files or
  * environment variables, never from a command-line value (`ps` shows those to every user).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { shortKeyId } from '../../observe/audit-checkpoint.js';
@@ -14,10 +14,9 @@ import {
   generateAuditKeyPair,
 } from '../../observe/audit-signing-key.js';
 import { verifyAuditLog } from '../../observe/audit-verify.js';
+import { HMAC_KEY_ENV, hmacKeyFrom, readKeyText } from '../audit-key-source.js';
 import { ExitCode } from '../exit-codes.js';
 
-/** Environment variable holding the HMAC key of the chain. */
-const HMAC_KEY_ENV = 'GENESYS_AUDIT_HMAC_KEY';
 const DEFAULT_KEY_PREFIX = 'genesys-prompt-audit';
 
 interface VerifyFlags {
@@ -47,12 +46,12 @@ export function auditCommand(setExitCode: (code: ExitCode) => void): Command {
     .option('--checkpoints <file>', 'verify against this copy of the checkpoints (one kept off the host)')
     .option('--json', 'print the result as JSON')
     .action(async (trail: string, flags: VerifyFlags) => {
-      const hmacKey = await hmacKeyFrom(flags.hmacKeyFile);
+      const hmacKey = hmacKeyFrom(flags.hmacKeyFile, '--hmac-key-file');
       const publicKeyFile = flags.publicKey ?? process.env[AUDIT_PUBLIC_KEY_FILE_ENV];
       const publicKey =
         publicKeyFile === undefined || publicKeyFile === ''
           ? undefined
-          : await readKeyText(publicKeyFile, '--public-key');
+          : readKeyText(publicKeyFile, '--public-key');
       const result = await verifyAuditLog(trail, {
         ...(hmacKey === undefined ? {} : { hmacKey }),
         ...(publicKey === undefined ? {} : { publicKey }),
@@ -105,25 +104,6 @@ export function auditCommand(setExitCode: (code: ExitCode) => void): Command {
       setExitCode(ExitCode.ok);
     });
   return audit;
-}
-
-async function hmacKeyFrom(file: string | undefined): Promise<string | undefined> {
-  if (file !== undefined) return (await readKeyText(file, '--hmac-key-file')).replace(/\r?\n$/, '');
-  const fromEnv = process.env[HMAC_KEY_ENV];
-  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
-}
-
-async function readKeyText(path: string, flag: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ValidationError(
-      flag,
-      `cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-      'check the path',
-      { code: 'audit.key.unreadable' },
-    );
-  }
 }
 
 async function writeNew(path: string, text: string, mode: number): Promise<void> {
