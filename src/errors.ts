@@ -129,7 +129,8 @@ export class InputTooLargeError extends ValidationError {
    * @param option the option that sets the limit
    * @param limit the limit in force
    * @param unit what the limit counts (`bytes`, `characters`)
-   * @param size the input's size, when known (a file is read no further than the limit)
+   * @param options the file the input came from, and its size when known (a file is read no further
+   *   than the limit)
    */
   constructor(
     field: string,
