@@ -136,30 +136,11 @@ export interface FaultSuiteReport {
   seconds: number;
 }
 
-/** Runs the suite and returns its counts (asserts nothing: `expectCleanRun` does). */
-export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSuiteReport> {
-  const { plan } = options;
-  const sabotage = options.sabotage ?? 'none';
-  const baseline = handleCounts();
-  let unhandledRejections = 0;
-  const onUnhandled = (): void => {
-    unhandledRejections++;
-  };
-  process.on('unhandledRejection', onUnhandled);
-  const { emulator, injector, auditPath } = await startKit(
-    {
-      chunkIntervalMs: 2,
-      tokenLifetimeSeconds: plan.tokenLifetimeSeconds,
-      faults: { ...plan.faults, seed: options.seed },
-    },
-    {
-      ...plan.injector,
-      ...(options.transport === undefined ? {} : { transport: options.transport }),
-    },
-  );
-  const report: FaultSuiteReport = {
+/** A report with every counter at zero, for a run of `injections` under `plan`. */
+export function emptyFaultReport(plan: FaultPlan, injections: number): FaultSuiteReport {
+  return {
     plan: plan.name,
-    injections: options.injections,
+    injections,
     ended: 0,
     exact: 0,
     wrongText: 0,
@@ -184,6 +165,30 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     reconnects: 0,
     seconds: 0,
   };
+}
+
+/** Runs the suite and returns its counts (asserts nothing: `expectCleanRun` does). */
+export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSuiteReport> {
+  const { plan } = options;
+  const sabotage = options.sabotage ?? 'none';
+  const baseline = handleCounts();
+  let unhandledRejections = 0;
+  const onUnhandled = (): void => {
+    unhandledRejections++;
+  };
+  process.on('unhandledRejection', onUnhandled);
+  const { emulator, injector, auditPath } = await startKit(
+    {
+      chunkIntervalMs: 2,
+      tokenLifetimeSeconds: plan.tokenLifetimeSeconds,
+      faults: { ...plan.faults, seed: options.seed },
+    },
+    {
+      ...plan.injector,
+      ...(options.transport === undefined ? {} : { transport: options.transport }),
+    },
+  );
+  const report = emptyFaultReport(plan, options.injections);
   const conversations = new Set<string>();
   let next = 0;
   const worker = async (): Promise<void> => {

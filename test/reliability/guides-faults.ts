@@ -14,7 +14,7 @@ import { guideDefinitionFromTemplate } from '../../src/guides/guide-definition.j
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
 import type { PromptTemplate } from '../../src/prompt/template.js';
 import { handleCounts, startKit } from '../injector-kit.js';
-import { RECOVERABLE_PLAN, type FaultPlan, type FaultSuiteReport } from './fault-suite.js';
+import { RECOVERABLE_PLAN, emptyFaultReport, type FaultPlan, type FaultSuiteReport } from './fault-suite.js';
 
 /** The guide every injection talks to. */
 export const GUIDE_TEMPLATE: PromptTemplate = {
@@ -79,31 +79,7 @@ export async function runGuidesFaultSuite(options: GuidesFaultOptions): Promise<
     { ...plan.injector, backend: 'guides', pollIntervalMs: 2 },
   );
   const report: GuidesFaultReport = {
-    plan: plan.name,
-    injections: options.injections,
-    ended: 0,
-    exact: 0,
-    wrongText: 0,
-    typedErrors: {},
-    errorCodes: {},
-    untypedErrors: 0,
-    conversationsCreated: 0,
-    duplicateConversations: 0,
-    auditOk: false,
-    auditEntries: 0,
-    unhandledRejections: 0,
-    leftHandles: [],
-    injected: {
-      rate429: 0,
-      rate5xx: 0,
-      drops: 0,
-      malformedFrames: 0,
-      socketClosing: 0,
-      latency: 0,
-      tokenRefreshes: 0,
-    },
-    reconnects: 0,
-    seconds: 0,
+    ...emptyFaultReport(plan, options.injections),
     inProgressPolls: 0,
     auditEntriesWithoutGuideVersion: 0,
   };

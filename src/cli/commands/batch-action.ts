@@ -16,7 +16,8 @@ import { createInjector } from '../create-injector.js';
 import { ExitCode, INTERRUPTED, exitCodeFor } from '../exit-codes.js';
 import { resolveTarget } from '../target.js';
 import { safeJson, writeText } from '../terminal-text.js';
-import { defaultResultsPath, type BatchFlags } from './batch-command.js';
+import { defaultResultsPath } from '../batch/results-path.js';
+import type { BatchFlags } from './batch-command.js';
 import { GUIDES_BACKEND, GuideTargets } from './guide-targets.js';
 
 /** What the batch summary reports. */

@@ -3,6 +3,7 @@
  * batch-action.ts, loaded only when the command runs.
  */
 import { Command } from 'commander';
+import { defaultResultsPath } from '../batch/results-path.js';
 import { checkInputFile, checkOutputFile } from '../file-flags.js';
 import { MAX_TIMER_MS, wholeNumber } from '../flag-values.js';
 import { addInjectorFlags, addRpmFlag, checkInjectorFiles, type InjectorFlags } from '../injector-flags.js';
@@ -18,11 +19,6 @@ export interface BatchFlags extends InjectorFlags {
   queue?: string;
   queueName?: string;
   wait?: boolean;
-}
-
-/** The results file of a jobs file when `--out` is not given: `jobs.jsonl` → `jobs.results.jsonl`. */
-export function defaultResultsPath(jobsPath: string): string {
-  return jobsPath.replace(/(\.jsonl?)?$/, '.results.jsonl');
 }
 
 /** Builds the `batch` command. */

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { TokenizerName } from '../../prompt/tokens.js';
 import { readBatchJobs } from '../batch/batch-jobs.js';
 import { BatchJournal, parseBatchResults } from '../batch/batch-journal.js';
+import { defaultResultsPath } from '../batch/results-path.js';
 import { planBatch, type PlannedJob } from '../batch/batch-plan.js';
 import { createBatchProgress } from '../batch/batch-progress.js';
 import { jobKeys } from '../batch/job-key.js';
@@ -17,7 +18,6 @@ import { ExitCode, INTERRUPTED } from '../exit-codes.js';
 import { writeText } from '../terminal-text.js';
 import { parseRedisStoreAddress, type RedisStoreAddress } from '../../fleet/redis-store-address.js';
 import type { QueuedInjection } from '../../fleet/queued-injection.js';
-import { defaultResultsPath } from './batch-command.js';
 
 /** The flags of the queue mode. */
 export interface QueueFlags {
@@ -55,6 +55,31 @@ function queuedInjections(
   }));
 }
 
+/**
+ * A queued run before it touches Redis: the checked address, the jobs read and planned, where their
+ * results go, each job's queued form once the run id is known, and the queue (opened last, so
+ * nothing is left connected when reading the files fails).
+ */
+async function planQueuedRun(jobsPath: string, queueFlag: string, flags: QueueFlags) {
+  const address = queueAddress(queueFlag);
+  const jobs = await readBatchJobs(jobsPath);
+  const plan = await planBatch(jobsPath, jobs, { tokenizer: flags.tokenizer, json: false });
+  const hashes = plan.map((p) => p.requestHash);
+  return {
+    address,
+    jobs,
+    outPath: flags.out ?? defaultResultsPath(jobsPath),
+    injectionsOf: (runId: string) => queuedInjections(runId, plan, jobKeys(runId, jobs, hashes)),
+    openQueue: async () => {
+      const { BatchQueue } = await import('../../fleet/batch-queue.js');
+      return new BatchQueue({
+        address,
+        ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
+      });
+    },
+  };
+}
+
 /** The checked `--queue` address. */
 export function queueAddress(value: string): RedisStoreAddress {
   return parseRedisStoreAddress('--queue', value);
@@ -69,24 +94,16 @@ export async function runQueuedBatch(
   flags: QueueFlags & { queue: string },
   setExitCode: (code: number) => void,
 ): Promise<void> {
-  const address = queueAddress(flags.queue);
-  const jobs = await readBatchJobs(jobsPath);
-  const plan = await planBatch(jobsPath, jobs, { tokenizer: flags.tokenizer, json: false });
-  const outPath = flags.out ?? defaultResultsPath(jobsPath);
+  const { address, jobs, outPath, injectionsOf, openQueue } = await planQueuedRun(
+    jobsPath,
+    flags.queue,
+    flags,
+  );
   const journal = await BatchJournal.open(outPath);
   const runId = journal.runId;
-  const keys = jobKeys(
-    runId,
-    jobs,
-    plan.map((p) => p.requestHash),
-  );
-  const { BatchQueue } = await import('../../fleet/batch-queue.js');
-  const queue = new BatchQueue({
-    address,
-    ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
-  });
+  const queue = await openQueue();
   try {
-    const all = queuedInjections(runId, plan, keys);
+    const all = injectionsOf(runId);
     const pending = all.filter((injection) => !journal.succeeded(injection.key));
     const { added, alreadyQueued } = await queue.enqueue(pending);
     process.stderr.write(
@@ -199,23 +216,11 @@ export async function runBatchStatus(jobsPath: string, flags: QueueFlags): Promi
       code: 'invalid.flag',
     });
   }
-  const address = queueAddress(flags.queue);
-  const jobs = await readBatchJobs(jobsPath);
-  const plan = await planBatch(jobsPath, jobs, { tokenizer: flags.tokenizer, json: false });
-  const outPath = flags.out ?? defaultResultsPath(jobsPath);
+  const { address, outPath, injectionsOf, openQueue } = await planQueuedRun(jobsPath, flags.queue, flags);
   const runId = await runIdOf(outPath);
-  const keys = jobKeys(
-    runId,
-    jobs,
-    plan.map((p) => p.requestHash),
-  );
-  const { BatchQueue } = await import('../../fleet/batch-queue.js');
-  const queue = new BatchQueue({
-    address,
-    ...(flags.queueName === undefined ? {} : { name: flags.queueName }),
-  });
+  const queue = await openQueue();
   try {
-    const run = await queue.runCounts(queuedInjections(runId, plan, keys));
+    const run = await queue.runCounts(injectionsOf(runId));
     const all = await queue.queueCounts();
     process.stdout.write(
       `run ${runId}: ${run.total} jobs — ${run.succeeded} succeeded, ${run.failed} failed, ` +
