@@ -20,11 +20,28 @@ export interface EmulatorProcess {
   texts(ids: readonly string[]): Promise<Record<string, string | null>>;
   /** Heap used by the emulator's process (or, here, by the shared one), in bytes. */
   heapUsed(): Promise<number>;
+  /** Socket-level counters of the child process (undefined on this thread). */
+  wire(): Promise<WireCounters | undefined>;
   /** Closes the emulator (every socket) and waits for the child to exit. */
   close(): Promise<void>;
 }
 
+/** Counted at the socket level in the emulator's process (see emulator-child.ts). */
+export interface WireCounters {
+  /** TCP connections accepted (HTTP and WebSocket). */
+  connections: number;
+  /** HTTP requests received (control endpoints included). */
+  requests: number;
+  /** Requests whose connection closed before their answer was written. */
+  aborted: number;
+  /** Create-conversation bodies received. */
+  createBodies: number;
+  /** Order-free fingerprint of those bodies (hex of a sum of their SHA-256 prefixes). */
+  createFingerprint: string;
+}
+
 interface ChildReply {
+  wire?: WireCounters;
   id?: number;
   type?: string;
   stats?: EmulatorStats;
@@ -91,6 +108,7 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
     },
     texts: async (ids) => (await ask({ type: 'texts', ids: [...ids] })).texts ?? {},
     heapUsed: async () => (await ask({ type: 'heap' })).heapUsed ?? 0,
+    wire: async () => (await ask({ type: 'wire' })).wire,
     close: () => {
       closing ??= (async () => {
         if (child.connected) await ask({ type: 'close' }).catch(() => undefined);
@@ -118,6 +136,7 @@ export async function startEmulatorHere(options: EmulatorOptions = {}): Promise<
     stats: async () => emulator.stats(),
     texts: async (ids) => Object.fromEntries(ids.map((id) => [id, emulator.conversation(id)?.text ?? null])),
     heapUsed: async () => process.memoryUsage().heapUsed,
+    wire: async () => undefined,
     close: () => emulator.close(),
   };
 }

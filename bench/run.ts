@@ -11,6 +11,7 @@ import { auditRows, measureAudit } from './audit.js';
 import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
 import { fleetRows, measureFleet } from './fleet.js';
+import { limitRows, measureLimit } from './limit.js';
 import { describeCommit, describeMachine, machineInfo } from './machine.js';
 import { measureMemory, memoryRows } from './memory.js';
 import { measurePipeline, pipelineRows } from './pipeline.js';
@@ -105,6 +106,7 @@ await row(
   (r) => endToEndRows(r, false),
 );
 await emulatorCeiling();
+await row('limit', () => measureLimit(quick ? { repeats: 1, scale: 10 } : {}, progress), limitRows);
 await row('rate limit', () => measureRateLimit(quick ? { injections: 100 } : {}), rateLimitRows);
 await row(
   'rate limit, direct transport',

@@ -48,7 +48,7 @@ function newest(folder: string): number {
 }
 
 /** Builds dist/ when it is missing or older than the sources. */
-function ensureBuilt(): void {
+export function ensureBuilt(): void {
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= newest(join(ROOT, 'src'))) return;
   const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);

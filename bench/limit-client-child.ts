@@ -1,0 +1,204 @@
+/**
+ * Child-process entry of the limit rows (`limit.ts`): one client — our injector or the minimal client
+ * — in a process of its own, so the CPU it reports (`process.cpuUsage()` over a run) is its own.
+ * argv[2]: JSON `LimitClientSetup`. Messages in: `{id, type: 'run', run: LimitRun}` and
+ * `{id, type: 'close'}`; each is answered `{id, ...}` once done.
+ */
+import { createHash } from 'node:crypto';
+import { GenesysPromptInjector } from '../src/injector.js';
+import { preparePrompt } from '../src/prompt/prepare-prompt.js';
+import {
+  BENCH_ASSISTANT_ID,
+  INJECTION_EXAMPLES,
+  INJECTION_TEMPLATE,
+  productTypeOf,
+} from './injection-fixture.js';
+import { MinimalClient } from './minimal-client.js';
+import { runPool } from './run-pool.js';
+
+/** Which client, and where its emulators are. */
+export interface LimitClientSetup {
+  side: 'ours' | 'minimal';
+  clientId: string;
+  clientSecret: string;
+  /** One base URL per emulator, by name. */
+  emulators: Record<string, string>;
+}
+
+/** One run of injections. */
+export interface LimitRun {
+  /** The emulator (a key of `LimitClientSetup.emulators`). */
+  emulator: string;
+  injections: number;
+  concurrency: number;
+  /** Index of the first injection (its variable value, hence its body). */
+  offset: number;
+  /** Time each injection's first chunk (ours then streams with `streamPrompt`). */
+  firstChunk: boolean;
+}
+
+/** What one run measured. */
+export interface LimitRunResult {
+  elapsedMs: number;
+  /** Process CPU (user + system) over the run, in ms. */
+  cpuMs: number;
+  failures: number;
+  firstError?: string;
+  /** ms from the call to the first chunk, per injection that had one (when `firstChunk`). */
+  firstChunkMs: number[];
+  /** Conversation id and SHA-256 (hex) of the answer, per finished injection. */
+  answers: Array<[string, string]>;
+}
+
+interface Client {
+  inject(i: number, onFirst: (() => void) | undefined): Promise<{ conversationId: string; text: string }>;
+  close(): Promise<void>;
+}
+
+async function openOurs(setup: LimitClientSetup, baseUrl: string): Promise<Client> {
+  const injector = new GenesysPromptInjector({
+    environment: baseUrl,
+    clientId: setup.clientId,
+    clientSecret: setup.clientSecret,
+    requestsPerMinute: 0,
+  });
+  await injector.initialize();
+  const options = (i: number): { variables: Record<string, string> } => ({
+    variables: { productType: productTypeOf(i) },
+  });
+  return {
+    inject: async (i, onFirst) => {
+      if (onFirst === undefined) {
+        const result = await injector.injectPrompt(
+          BENCH_ASSISTANT_ID,
+          INJECTION_TEMPLATE,
+          INJECTION_EXAMPLES,
+          options(i),
+        );
+        return { conversationId: result.conversationId, text: result.response };
+      }
+      let first = true;
+      for await (const item of injector.streamPrompt(
+        BENCH_ASSISTANT_ID,
+        INJECTION_TEMPLATE,
+        INJECTION_EXAMPLES,
+        options(i),
+      )) {
+        if (item.type === 'chunk' && first) {
+          first = false;
+          onFirst();
+        } else if (item.type === 'result')
+          return { conversationId: item.result.conversationId, text: item.result.response };
+      }
+      throw new Error('the stream ended without a result');
+    },
+    close: () => injector.close(),
+  };
+}
+
+/**
+ * The create body our injector sends for injection `i`: built by our pipeline once, before any run,
+ * so the minimal client sends the same bytes without paying for the pipeline.
+ */
+function bodyOf(i: number): Buffer {
+  const prepared = preparePrompt(INJECTION_TEMPLATE, BENCH_ASSISTANT_ID, INJECTION_EXAMPLES, {
+    variables: { productType: productTypeOf(i) },
+    missing: 'error',
+    tokenizer: 'o200k_base',
+  });
+  return Buffer.from(JSON.stringify(prepared.payload));
+}
+
+async function openMinimal(
+  setup: LimitClientSetup,
+  baseUrl: string,
+): Promise<Client & { prepare(run: LimitRun): void }> {
+  const client = await MinimalClient.open({
+    baseUrl,
+    clientId: setup.clientId,
+    clientSecret: setup.clientSecret,
+  });
+  let bodies = new Map<number, Buffer>();
+  return {
+    prepare: (run) => {
+      bodies = new Map();
+      for (let i = run.offset; i < run.offset + run.injections; i++) bodies.set(i, bodyOf(i));
+    },
+    inject: async (i, onFirst) => {
+      const body = bodies.get(i);
+      if (body === undefined) throw new Error(`no body prepared for injection ${i}`);
+      let first = onFirst;
+      const answer = await client.inject(BENCH_ASSISTANT_ID, body, () => {
+        first?.();
+        first = undefined;
+      });
+      return { conversationId: answer.conversationId, text: answer.text };
+    },
+    close: async () => client.close(),
+  };
+}
+
+const setup = JSON.parse(process.argv[2] ?? '{}') as LimitClientSetup;
+const clients = new Map<string, Client & { prepare?(run: LimitRun): void }>();
+
+async function clientFor(emulator: string): Promise<Client & { prepare?(run: LimitRun): void }> {
+  const known = clients.get(emulator);
+  if (known !== undefined) return known;
+  const baseUrl = setup.emulators[emulator];
+  if (baseUrl === undefined) throw new Error(`unknown emulator ${emulator}`);
+  const client = setup.side === 'ours' ? await openOurs(setup, baseUrl) : await openMinimal(setup, baseUrl);
+  clients.set(emulator, client);
+  return client;
+}
+
+async function run(spec: LimitRun): Promise<LimitRunResult> {
+  const client = await clientFor(spec.emulator);
+  client.prepare?.(spec);
+  const firstChunkMs: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const pool = await runPool(spec.injections, spec.concurrency, (k) => {
+    if (!spec.firstChunk) return client.inject(spec.offset + k, undefined);
+    const started = performance.now();
+    return client.inject(spec.offset + k, () => firstChunkMs.push(performance.now() - started));
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const answers: Array<[string, string]> = [];
+  let firstError: string | undefined;
+  for (const outcome of pool.outcomes) {
+    if (outcome.ok)
+      answers.push([
+        outcome.value.conversationId,
+        createHash('sha256').update(outcome.value.text).digest('hex'),
+      ]);
+    else
+      firstError ??=
+        outcome.error instanceof Error
+          ? `${outcome.error.name}: ${outcome.error.message}`
+          : String(outcome.error);
+  }
+  return {
+    elapsedMs: pool.elapsedMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    failures: spec.injections - answers.length,
+    ...(firstError === undefined ? {} : { firstError }),
+    firstChunkMs,
+    answers,
+  };
+}
+
+process.on('message', (raw: unknown) => {
+  const message = raw as { id: number; type: 'run' | 'close'; run?: LimitRun };
+  if (message.type === 'run' && message.run !== undefined) {
+    run(message.run).then(
+      (result) => process.send?.({ id: message.id, result }),
+      (error: unknown) =>
+        process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+    return;
+  }
+  void Promise.all([...clients.values()].map((c) => c.close())).then(() => {
+    process.send?.({ id: message.id, closed: true });
+    process.disconnect();
+  });
+});
+process.send?.({ type: 'ready' });

@@ -1,0 +1,385 @@
+/**
+ * The limit rows: our injector against the minimal correct client (`minimal-client.ts`), side by
+ * side in one run. Each side runs in a child process of its own (`limit-client-child.ts`), so the CPU
+ * it reports is its own; each side gets fresh emulator processes (one whose first chunk comes at once,
+ * one 20 ms after the create; 1 ms between chunks, no rate limit, no faults). Repeats interleave the
+ * sides (ours, minimal, ours, minimal, ...) and the rows show medians. Each phase is a warm-up, then
+ * the measured injections; every answer is checked against the server's text of its conversation,
+ * and the create bodies the server received are compared between the sides (same bytes).
+ * Run alone: node --import tsx bench/limit.ts [--quick]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorStats } from '../src/emulator/index.js';
+import { metCell, num, type BenchRow } from './bench-table.js';
+import { startEmulatorProcess, type EmulatorProcess, type WireCounters } from './emulator-process.js';
+import type { LimitClientSetup, LimitRun, LimitRunResult } from './limit-client-child.js';
+import { quantile } from './run-pool.js';
+
+/** One phase: which emulator, how many injections at which concurrency, what is timed. */
+export interface LimitPhase {
+  name: string;
+  emulator: 'instant' | 'paced';
+  concurrency: number;
+  injections: number;
+  warmup: number;
+  firstChunk: boolean;
+}
+
+/** Options of `measureLimit`. */
+export interface LimitOptions {
+  /** Runs per side, interleaved (default 2). */
+  repeats?: number;
+  /** Injection counts divided by this (default 1; `--quick` uses 10). */
+  scale?: number;
+}
+
+/** One side's figures in one phase of one repeat. */
+export interface LimitPhaseFigures {
+  cpuMsPerInjection: number;
+  injectionsPerSecond: number;
+  firstChunkP50Ms: number;
+  firstChunkP99Ms: number;
+  requestsPerInjection: number;
+  readsPerInjection: number;
+  failures: number;
+  firstError?: string;
+  exactAnswers: number;
+  injections: number;
+  /** TCP connections the emulator accepted during the phase (warm-up included). */
+  connections: number;
+  /** Requests whose connection closed before the answer (warm-up included). */
+  aborted: number;
+  /** Fingerprint of the create bodies the emulator received in the phase (warm-up included). */
+  bodyFingerprint: string;
+}
+
+/** All figures: per side, per phase, one entry per repeat. */
+export interface LimitResult {
+  repeats: number;
+  phases: LimitPhase[];
+  ours: Record<string, LimitPhaseFigures[]>;
+  minimal: Record<string, LimitPhaseFigures[]>;
+}
+
+const READ_ROUTE = 'GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}';
+const CHILD = fileURLToPath(new URL('./limit-client-child.ts', import.meta.url));
+
+/** The phases, in the order each client runs them (the first one meets a fresh client). */
+export function limitPhases(scale = 1): LimitPhase[] {
+  const n = (count: number): number => Math.max(1, Math.round(count / scale));
+  return [
+    {
+      name: 'cpu1000',
+      emulator: 'instant',
+      concurrency: 1000,
+      injections: n(2000),
+      warmup: n(1000),
+      firstChunk: false,
+    },
+    {
+      name: 'cpu10',
+      emulator: 'instant',
+      concurrency: 10,
+      injections: n(500),
+      warmup: n(50),
+      firstChunk: false,
+    },
+    {
+      name: 'cpu100',
+      emulator: 'instant',
+      concurrency: 100,
+      injections: n(1000),
+      warmup: n(100),
+      firstChunk: false,
+    },
+    {
+      name: 'first1',
+      emulator: 'instant',
+      concurrency: 1,
+      injections: n(200),
+      warmup: n(20),
+      firstChunk: true,
+    },
+    {
+      name: 'first100',
+      emulator: 'instant',
+      concurrency: 100,
+      injections: n(1000),
+      warmup: n(100),
+      firstChunk: true,
+    },
+    {
+      name: 'thr100',
+      emulator: 'paced',
+      concurrency: 100,
+      injections: n(1000),
+      warmup: n(100),
+      firstChunk: false,
+    },
+    {
+      name: 'thr1000',
+      emulator: 'paced',
+      concurrency: 1000,
+      injections: n(2000),
+      warmup: n(1000),
+      firstChunk: false,
+    },
+  ];
+}
+
+/** A client child: `run` sends one run and waits for its figures. */
+async function startClient(setup: LimitClientSetup): Promise<{
+  run(run: LimitRun): Promise<LimitRunResult>;
+  close(): Promise<void>;
+}> {
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(setup)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (reply: { result?: LimitRunResult; error?: string }) => void>();
+  let nextId = 1;
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`limit client child exited early (code ${code})`)));
+    child.on('message', (raw: unknown) => {
+      const reply = raw as { id?: number; type?: string; result?: LimitRunResult; error?: string };
+      if (reply.type === 'ready') resolve();
+      else if (reply.id !== undefined) pending.get(reply.id)?.(reply);
+    });
+  });
+  const ask = (message: Record<string, unknown>): Promise<{ result?: LimitRunResult; error?: string }> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      child.send({ ...message, id });
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    run: async (run) => {
+      const reply = await ask({ type: 'run', run });
+      if (reply.result === undefined)
+        throw new Error(`limit client run failed: ${reply.error ?? 'no result'}`);
+      return reply.result;
+    },
+    close: async () => {
+      if (child.connected) await ask({ type: 'close' });
+      const timer = setTimeout(() => child.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const fingerprintDelta = (before: WireCounters, after: WireCounters): string =>
+  (
+    (BigInt(`0x${after.createFingerprint}`) - BigInt(`0x${before.createFingerprint}`) + (1n << 64n)) %
+    (1n << 64n)
+  ).toString(16);
+
+async function wireOf(emulator: EmulatorProcess): Promise<WireCounters> {
+  const wire = await emulator.wire();
+  if (wire === undefined) throw new Error('the emulator process reports no wire counters');
+  return wire;
+}
+
+/** One side, all phases, against fresh emulators. */
+async function measureSide(
+  side: 'ours' | 'minimal',
+  phases: LimitPhase[],
+): Promise<Record<string, LimitPhaseFigures>> {
+  const common = { rateLimit: false as const, chunkIntervalMs: 1 };
+  const emulators: Record<'instant' | 'paced', EmulatorProcess> = {
+    instant: await startEmulatorProcess({ ...common, firstChunkDelayMs: 0 }),
+    paced: await startEmulatorProcess({ ...common, firstChunkDelayMs: 20 }),
+  };
+  const figures: Record<string, LimitPhaseFigures> = {};
+  try {
+    const client = await startClient({
+      side,
+      clientId: emulators.instant.clientId,
+      clientSecret: emulators.instant.clientSecret,
+      emulators: { instant: emulators.instant.baseUrl, paced: emulators.paced.baseUrl },
+    });
+    try {
+      let offset = 0;
+      for (const phase of phases) {
+        const emulator = emulators[phase.emulator];
+        const wireBefore = await wireOf(emulator);
+        const base = {
+          emulator: phase.emulator,
+          concurrency: phase.concurrency,
+          firstChunk: phase.firstChunk,
+        };
+        await client.run({ ...base, injections: phase.warmup, offset });
+        offset += phase.warmup;
+        const before: EmulatorStats = await emulator.stats();
+        const result = await client.run({ ...base, injections: phase.injections, offset });
+        offset += phase.injections;
+        const after = await emulator.stats();
+        const wireAfter = await wireOf(emulator);
+        const texts = await emulator.texts(result.answers.map(([id]) => id));
+        const reads = (after.requestsByRoute[READ_ROUTE] ?? 0) - (before.requestsByRoute[READ_ROUTE] ?? 0);
+        figures[phase.name] = {
+          cpuMsPerInjection: result.cpuMs / phase.injections,
+          injectionsPerSecond: (phase.injections / result.elapsedMs) * 1000,
+          firstChunkP50Ms: quantile(result.firstChunkMs, 0.5),
+          firstChunkP99Ms: quantile(result.firstChunkMs, 0.99),
+          requestsPerInjection: (after.requests - before.requests) / phase.injections,
+          readsPerInjection: reads / phase.injections,
+          failures: result.failures,
+          ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
+          exactAnswers: result.answers.filter(([id, hash]) => {
+            const text = texts[id];
+            return typeof text === 'string' && sha256(text) === hash;
+          }).length,
+          injections: phase.injections,
+          connections: wireAfter.connections - wireBefore.connections,
+          aborted: wireAfter.aborted - wireBefore.aborted,
+          bodyFingerprint: fingerprintDelta(wireBefore, wireAfter),
+        };
+      }
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await Promise.all([emulators.instant.close(), emulators.paced.close()]);
+  }
+  return figures;
+}
+
+/**
+ * Measures the limit rows: `repeats` rounds of ours then the minimal client.
+ * @param options repeats, size scale
+ * @param progress called before each side's run
+ */
+export async function measureLimit(
+  options: LimitOptions = {},
+  progress: (text: string) => void = () => undefined,
+): Promise<LimitResult> {
+  const repeats = options.repeats ?? 2;
+  const phases = limitPhases(options.scale ?? 1);
+  const result: LimitResult = { repeats, phases, ours: {}, minimal: {} };
+  for (let r = 0; r < repeats; r++) {
+    for (const side of ['ours', 'minimal'] as const) {
+      progress(`limit: ${side}, round ${r + 1} of ${repeats}`);
+      const figures = await measureSide(side, phases);
+      for (const [name, value] of Object.entries(figures)) (result[side][name] ??= []).push(value);
+    }
+  }
+  return result;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** The table rows of the limit comparison (medians over the repeats). */
+export function limitRows(result: LimitResult): BenchRow[] {
+  const m = (side: 'ours' | 'minimal', phase: string, pick: (f: LimitPhaseFigures) => number): number =>
+    median((result[side][phase] ?? []).map(pick));
+  const both = (phase: string, pick: (f: LimitPhaseFigures) => number): [number, number] => [
+    m('ours', phase, pick),
+    m('minimal', phase, pick),
+  ];
+  const checks = (side: 'ours' | 'minimal'): string => {
+    const all = Object.values(result[side]).flat();
+    const injections = all.reduce((a, f) => a + f.injections, 0);
+    const exact = all.reduce((a, f) => a + f.exactAnswers, 0);
+    const failed = all.reduce((a, f) => a + f.failures, 0);
+    const error = all.find((f) => f.firstError !== undefined)?.firstError;
+    return `${num(exact)}/${num(injections)} exact, ${num(failed)} failed${error === undefined ? '' : ` (${error})`}`;
+  };
+  const sameBodies = result.phases.every((p) =>
+    (result.ours[p.name] ?? []).every(
+      (f, r) => f.bodyFingerprint === result.minimal[p.name]?.[r]?.bodyFingerprint,
+    ),
+  );
+  const rows: BenchRow[] = [];
+  const label = `limit vs minimal client (medians of ${result.repeats} interleaved runs per side; each in its own process; answers: ours ${checks('ours')}, minimal ${checks('minimal')}; create bodies ${sameBodies ? 'byte-identical' : 'DIFFERENT'})`;
+
+  for (const c of [10, 100, 1000]) {
+    const [ours, minimal] = both(`cpu${c}`, (f) => f.cpuMsPerInjection);
+    rows.push({
+      row: `${c === 10 ? `${label}: ` : 'limit: '}client CPU per injection, concurrency ${num(c)} (first chunk 0 ms)`,
+      ours: `${num(ours, 2)} ms`,
+      peer: `${num(minimal, 2)} ms`,
+      ratio: `${num(ours / minimal, 2)}x`,
+      goal: '<= 1.25x',
+      met: metCell(ours / minimal <= 1.25),
+    });
+  }
+  for (const c of [100, 1000]) {
+    const [ours, minimal] = both(`thr${c}`, (f) => f.injectionsPerSecond);
+    rows.push({
+      row: `limit: throughput, concurrency ${num(c)} (first chunk 20 ms)`,
+      ours: `${num(ours)} inj/s`,
+      peer: `${num(minimal)} inj/s`,
+      ratio: `${num(ours / minimal, 2)}x`,
+      goal: '>= 0.95x',
+      met: metCell(ours / minimal >= 0.95),
+    });
+  }
+  for (const [c, slack] of [
+    [1, 2],
+    [100, 5],
+  ] as const) {
+    const [p50, minP50] = both(`first${c}`, (f) => f.firstChunkP50Ms);
+    const [p99, minP99] = both(`first${c}`, (f) => f.firstChunkP99Ms);
+    rows.push({
+      row: `limit: first chunk p50 / p99, concurrency ${c} (first chunk 0 ms)`,
+      ours: `${num(p50, 1)} / ${num(p99, 1)} ms`,
+      peer: `${num(minP50, 1)} / ${num(minP99, 1)} ms`,
+      ratio: `p50 ${p50 - minP50 >= 0 ? '+' : ''}${num(p50 - minP50, 1)} ms, p99 ${num(p99 / minP99, 2)}x`,
+      goal: `p50 within ${slack} ms, p99 <= 1.5x`,
+      met: metCell(p50 - minP50 <= slack && p99 / minP99 <= 1.5),
+    });
+  }
+  for (const c of [1, 100]) {
+    const [req, minReq] = both(`first${c}`, (f) => f.requestsPerInjection);
+    const [reads, minReads] = both(`first${c}`, (f) => f.readsPerInjection);
+    rows.push({
+      row: `limit: requests / conversation reads per injection, concurrency ${c} (first chunk 0 ms; emulator counters)`,
+      ours: `${num(req, 2)} / ${num(reads, 2)}`,
+      peer: `${num(minReq, 2)} / ${num(minReads, 2)}`,
+      ratio: `reads ${reads <= minReads ? '<=' : '>'} minimal's`,
+      goal: 'reads <= minimal',
+      met: metCell(reads <= minReads),
+    });
+  }
+  const aborted = (side: 'ours' | 'minimal'): number =>
+    Object.values(result[side])
+      .flat()
+      .reduce((a, f) => a + f.aborted, 0);
+  rows.push({
+    row: 'limit: requests aborted by the client on the success path (every phase, warm-ups included; counted at the emulator socket)',
+    ours: num(aborted('ours')),
+    peer: num(aborted('minimal')),
+    ratio: '-',
+    goal: '0',
+    met: metCell(aborted('ours') === 0),
+  });
+  const [conns, minConns] = both('cpu1000', (f) => f.connections);
+  rows.push({
+    row: `limit: new TCP connections (HTTP and WebSocket) of a fresh client over ${num(result.phases[0]?.warmup ?? 0)} + ${num(result.phases[0]?.injections ?? 0)} injections at concurrency 1,000`,
+    ours: num(conns),
+    peer: num(minConns),
+    ratio: '-',
+    goal: '<= pool size (64) + sockets',
+    met: '-',
+  });
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes('--quick');
+  const result = await measureLimit(quick ? { repeats: 1, scale: 10 } : {}, (t) =>
+    process.stderr.write(`${t}\n`),
+  );
+  console.log(JSON.stringify(result, null, 2));
+  for (const row of limitRows(result))
+    console.log(`${row.row} | ${row.ours} | ${row.peer} | ${row.ratio} | ${row.met}`);
+}
