@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { GenesysPromptInjector } from '../src/injector.js';
-import { preparePrompt } from '../src/prompt/prepare-prompt.js';
 import {
   BENCH_ASSISTANT_ID,
   INJECTION_EXAMPLES,
   INJECTION_TEMPLATE,
   productTypeOf,
 } from './injection-fixture.js';
+import { bodyOf } from './limit-bodies.js';
 import { MinimalClient } from './minimal-client.js';
 import { runPool } from './run-pool.js';
 
@@ -94,19 +94,6 @@ async function openOurs(setup: LimitClientSetup, baseUrl: string): Promise<Clien
     },
     close: () => injector.close(),
   };
-}
-
-/**
- * The create body our injector sends for injection `i`: built by our pipeline once, before any run,
- * so the minimal client sends the same bytes without paying for the pipeline.
- */
-function bodyOf(i: number): Buffer {
-  const prepared = preparePrompt(INJECTION_TEMPLATE, BENCH_ASSISTANT_ID, INJECTION_EXAMPLES, {
-    variables: { productType: productTypeOf(i) },
-    missing: 'error',
-    tokenizer: 'o200k_base',
-  });
-  return Buffer.from(JSON.stringify(prepared.payload));
 }
 
 async function openMinimal(

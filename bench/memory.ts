@@ -17,7 +17,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { GenesysPromptInjector } from '../src/injector.js';
-import { num, type BenchRow } from './bench-table.js';
+import { metCell, num, type BenchRow } from './bench-table.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -26,6 +26,8 @@ import {
   productTypeOf,
 } from './injection-fixture.js';
 import { openFileLimit } from './machine.js';
+import { bodyOf } from './limit-bodies.js';
+import { MinimalClient } from './minimal-client.js';
 import { runPool } from './run-pool.js';
 import { SeedGenesysPromptInjector } from './seed-design/seed-injector.js';
 
@@ -41,9 +43,12 @@ export interface MemoryOptions {
   readyTimeoutMs?: number;
 }
 
+/** Our injector, the seed design, or the minimal correct client (the limit, `minimal-client.ts`). */
+export type MemorySideName = 'ours' | 'seed' | 'minimal';
+
 /** One case (side x size). */
 export interface MemoryCase {
-  side: 'ours' | 'seed';
+  side: MemorySideName;
   conversations: number;
   /** Set when the case was not run or did not finish; the figures are then 0. */
   skipped?: string;
@@ -93,7 +98,31 @@ async function settledWithin(promises: ReadonlyArray<Promise<unknown>>, ms: numb
   clearTimeout(timer);
 }
 
-async function openSide(side: 'ours' | 'seed', emulator: EmulatorProcess): Promise<MemorySide> {
+/**
+ * The minimal client with its create bodies built before the baseline (our pipeline's bytes; it
+ * does not pay for the pipeline, so its bodies are not per-stream memory either).
+ */
+async function openMinimal(emulator: EmulatorProcess, bodies: number): Promise<MemorySide> {
+  const prepared = Array.from({ length: bodies }, (_, i) => bodyOf(i));
+  const client = await MinimalClient.open({
+    baseUrl: emulator.baseUrl,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+  });
+  return {
+    inject: (i) => {
+      const body = prepared[i];
+      if (body === undefined) throw new Error(`no body prepared for injection ${i}`);
+      return client.inject(BENCH_ASSISTANT_ID, body);
+    },
+    started: () => client.stats.subscribed,
+    sockets: () => client.stats.channels,
+    close: async () => client.close(),
+  };
+}
+
+async function openSide(side: MemorySideName, emulator: EmulatorProcess, bodies = 0): Promise<MemorySide> {
+  if (side === 'minimal') return openMinimal(emulator, bodies);
   if (side === 'ours') {
     const injector = new GenesysPromptInjector({
       environment: emulator.baseUrl,
@@ -138,8 +167,8 @@ async function openSide(side: 'ours' | 'seed', emulator: EmulatorProcess): Promi
 async function warmUp(): Promise<void> {
   const emulator = await startEmulatorProcess({ rateLimit: false, chunkIntervalMs: 1 });
   try {
-    for (const name of ['ours', 'seed'] as const) {
-      const side = await openSide(name, emulator);
+    for (const name of SIDES) {
+      const side = await openSide(name, emulator, 200);
       await runPool(200, 50, (i) => side.inject(i));
       await side.close();
     }
@@ -148,8 +177,10 @@ async function warmUp(): Promise<void> {
   }
 }
 
+const SIDES: readonly MemorySideName[] = ['ours', 'seed', 'minimal'];
+
 async function measureCase(
-  side: 'ours' | 'seed',
+  side: MemorySideName,
   n: number,
   options: Required<MemoryOptions>,
   fileLimit: number | undefined,
@@ -176,7 +207,7 @@ async function measureCase(
   const pending: Array<Promise<unknown>> = [];
   let client: MemorySide | undefined;
   try {
-    client = await openSide(side, emulator);
+    client = await openSide(side, emulator, n);
     const baseline = settledHeap();
     const rampStart = performance.now();
     const deadline = rampStart + options.readyTimeoutMs;
@@ -232,7 +263,7 @@ export async function measureMemory(options: MemoryOptions = {}): Promise<Memory
   await warmUp();
   const cases: MemoryCase[] = [];
   for (const n of resolved.sizes) {
-    for (const side of ['ours', 'seed'] as const) cases.push(await measureCase(side, n, resolved, limit));
+    for (const side of SIDES) cases.push(await measureCase(side, n, resolved, limit));
   }
   return { openFileLimit: limit, cases };
 }
@@ -245,11 +276,25 @@ export function memoryRows(result: MemoryResult): BenchRow[] {
     if (c.skipped !== undefined) return `not measured: ${c.skipped}`;
     return `${num(c.heapBytesPerStream)} B heap/stream, ${num(c.sockets)} socket${c.sockets === 1 ? '' : 's'}`;
   };
-  return sizes.map((n) => {
+  return sizes.flatMap((n) => {
     const ours = result.cases.find((c) => c.conversations === n && c.side === 'ours');
+    const minimal = result.cases.find((c) => c.conversations === n && c.side === 'minimal');
+    const againstMinimal = ours !== undefined && minimal !== undefined && !ours.skipped && !minimal.skipped;
+    const goal = n >= 10_000 ? '<= 3 KB heap/stream' : 'report';
     const seed = result.cases.find((c) => c.conversations === n && c.side === 'seed');
     const measured = ours !== undefined && seed !== undefined && !ours.skipped && !seed.skipped;
-    return {
+    const limitRow: BenchRow = {
+      row: `memory vs the minimal client (minimal-client.ts): ${num(n)} concurrent streams mid-answer`,
+      ours: cell(ours),
+      peer: cell(minimal),
+      ratio: againstMinimal ? `${num(ours.heapBytesPerStream / minimal.heapBytesPerStream, 2)}x` : '-',
+      goal,
+      met:
+        goal === 'report' || ours === undefined || ours.skipped
+          ? '-'
+          : metCell(ours.heapBytesPerStream <= 3000),
+    };
+    const seedRow: BenchRow = {
       row: `memory: ${num(n)} concurrent streams mid-answer (heap after gc - baseline) / n, and sockets`,
       ours: cell(ours),
       peer: cell(seed),
@@ -259,6 +304,7 @@ export function memoryRows(result: MemoryResult): BenchRow[] {
       goal: 'report',
       met: '-',
     };
+    return [seedRow, limitRow];
   });
 }
 

@@ -44,6 +44,8 @@ export interface MinimalAnswer {
 /** Counters of what the client did. */
 export interface MinimalStats {
   requests: number;
+  /** Conversations whose subscription is active. */
+  subscribed: number;
   reads: number;
   channels: number;
 }
@@ -82,7 +84,7 @@ interface Answer {
 
 /** The minimal client. */
 export class MinimalClient {
-  readonly stats: MinimalStats = { requests: 0, reads: 0, channels: 0 };
+  readonly stats: MinimalStats = { requests: 0, subscribed: 0, reads: 0, channels: 0 };
   readonly #base: URL;
   readonly #agent: http.Agent;
   readonly #quietReadMs: number;
@@ -157,7 +159,8 @@ export class MinimalClient {
       `/api/v2/notifications/channels/${channel.id}/subscriptions`,
       topic,
     ).catch((error: Error) => ({ status: 0, body: error.message }));
-    if (subscribed.status !== 200) {
+    if (subscribed.status === 200) this.stats.subscribed += 1;
+    else {
       this.#fail(conversationId, new Error(`subscribe answered ${subscribed.status}: ${subscribed.body}`));
     }
     const answer = this.#answers.get(conversationId);

@@ -11,6 +11,7 @@ import { auditRows, measureAudit } from './audit.js';
 import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
 import { fleetRows, measureFleet } from './fleet.js';
+import { importBaselineRows, measureImportBaseline } from './import-baseline.js';
 import { limitRows, measureLimit } from './limit.js';
 import { describeCommit, describeMachine, machineInfo } from './machine.js';
 import { measureMemory, memoryRows } from './memory.js';
@@ -115,6 +116,7 @@ await row(
 );
 await row('fleet', () => measureFleet(quick ? { jobs: 100, throughputJobs: 200 } : {}), fleetRows);
 await row('memory', () => measureMemory(quick ? { sizes: [200] } : {}), memoryRows);
+await row('baseline memory', () => measureImportBaseline(quick ? 1 : 3), importBaselineRows);
 // The paced phase waits the end-to-end row's mean injection time between a loop's appends.
 const injectionMs = e2e?.ours.meanLatencyMs;
 await row(
