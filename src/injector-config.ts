@@ -11,6 +11,7 @@ import { parseRedisStoreAddress, type RedisStoreAddress } from './fleet/redis-st
 import { BACKEND_NAMES } from './injector-backends.js';
 import type { InjectorOptions, StreamTransport, TokenizerName } from './injector-options.js';
 import { resolveResponseLimits, type ResolvedResponseLimits } from './limits.js';
+import { DEFAULT_MAX_SOCKETS } from './sdk/keep-alive-http-client.js';
 import { STREAM_TRANSPORTS } from './stream/stream-transport.js';
 import { checkDurationMs } from './timers/timer-delay.js';
 
@@ -40,6 +41,8 @@ export interface InjectorConfig {
   rateLimitScope: RateLimitScope;
   rateLimitOrganization: string | undefined;
   timeoutMs: number;
+  /** Keep-alive connections per origin for REST calls and the login. */
+  maxSockets: number;
   deadlineMs: number;
   pollIntervalMs: number;
   maxRetryAfterMs: number;
@@ -139,6 +142,7 @@ export function resolveInjectorConfig(
     requestBurst: numberOption('requestBurst', options.requestBurst, POSITIVE_INTEGER, undefined),
     ...pacing,
     timeoutMs: checkDurationMs('timeoutMs', options.timeoutMs) ?? 30_000,
+    maxSockets: numberOption('maxSockets', options.maxSockets, POSITIVE_INTEGER, DEFAULT_MAX_SOCKETS),
     deadlineMs: checkDurationMs('deadlineMs', options.deadlineMs) ?? 120_000,
     pollIntervalMs: checkDurationMs('pollIntervalMs', options.pollIntervalMs) ?? 500,
     maxRetryAfterMs:

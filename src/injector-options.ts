@@ -87,6 +87,12 @@ export interface InjectorOptions {
   requestBurst?: number;
   /** Per-request timeout in ms (default 30 000; at most 2^31-1, as every duration option). */
   timeoutMs?: number;
+  /**
+   * Keep-alive connections per origin for REST calls and the login, at most (default 64): requests
+   * past it wait for a free connection rather than open thousands under load. Not applied to an
+   * `apiClient`'s own proxy or mTLS agent. Sockets of the stream transports are not counted.
+   */
+  maxSockets?: number;
   /** Overall deadline of one injection in ms (default 120 000). */
   deadlineMs?: number;
   /**

@@ -55,6 +55,7 @@ export class InjectorParts {
       apiClient: options.apiClient,
       timeoutMs: config.timeoutMs,
       maxResponseBodyBytes: config.limits.maxResponseBodyBytes,
+      maxSockets: config.maxSockets,
       logger,
     }));
     const pacerFor =

@@ -32,6 +32,8 @@ export interface TokenProviderOptions {
   timeoutMs?: number;
   /** Largest REST answer body in bytes, for every request sent through its HTTP client (default 32 MiB). */
   maxResponseBodyBytes?: number;
+  /** Keep-alive connections per origin of its HTTP client (default 64). */
+  maxSockets?: number;
   /** Refresh this fraction of the lifetime before expiry (default 0.1) ... */
   refreshRatio?: number;
   /** ... but never earlier than this many ms before expiry (default 60 000). */
@@ -97,6 +99,7 @@ export class TokenProvider {
       ...(options.maxResponseBodyBytes === undefined
         ? {}
         : { maxResponseBodyBytes: options.maxResponseBodyBytes }),
+      ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets }),
     });
     this.environment = options.environment;
     this.clientId = clientId;

@@ -44,7 +44,18 @@ export interface KeepAliveHttpClientOptions {
   httpsAgent?: https.Agent;
   /** Largest answer body in bytes, counted as it arrives (default `limits.maxResponseBodyBytes`, 32 MiB). */
   maxResponseBodyBytes?: number;
+  /**
+   * Connections per origin at most, in the agents this client creates (default 64): requests past it
+   * wait for a free connection instead of opening more (a caller's https agent keeps its own limit).
+   */
+  maxSockets?: number;
 }
+
+/** How long an aborted request that was already sent may take to answer before its connection goes. */
+const ABORT_DRAIN_MS = 1000;
+
+/** Keep-alive connections per origin when the caller sets none. */
+export const DEFAULT_MAX_SOCKETS = 64;
 
 /**
  * SDK HTTP client on Node's http/https with keep-alive connections. Defined without the SDK; once the
@@ -55,19 +66,27 @@ export class KeepAliveHttpClient implements SdkHttpClient {
   timeout: number;
   /** Set by the SDK's `setProxyAgent` / `setMTLSContents`; preferred for https when present. */
   declare httpsAgent: https.Agent | undefined;
-  #httpAgent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  #httpAgent: http.Agent;
   #httpsAgent: https.Agent;
   #ownsHttpsAgent: boolean;
   #next: RequestContext | undefined;
   #closed = false;
   readonly #maxBodyBytes: number;
 
-  /** @param options default timeout, optional https agent, body size limit */
+  /** @param options default timeout, optional https agent, body size limit, pool size */
   constructor(options: KeepAliveHttpClientOptions = {}) {
     this.timeout = options.timeoutMs ?? 30_000;
     this.#maxBodyBytes = options.maxResponseBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxResponseBodyBytes;
     this.#ownsHttpsAgent = options.httpsAgent === undefined;
-    this.#httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, scheduling: 'lifo' });
+    // Bounded: an unbounded pool opens a connection per concurrent request, thousands under load,
+    // and overflows the server's listen queue.
+    const pool = {
+      keepAlive: true,
+      scheduling: 'lifo',
+      maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
+    } as const;
+    this.#httpAgent = new http.Agent(pool);
+    this.#httpsAgent = options.httpsAgent ?? new https.Agent(pool);
   }
 
   /**
@@ -136,9 +155,20 @@ export class KeepAliveHttpClient implements SdkHttpClient {
           ),
         );
       }, timerDelay(timeoutMs));
+      let drainTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
-        req.destroy(new AbortError());
+        // Not on a connection yet: dropped from the agent's queue, no connection lost.
+        if (req.socket === null || req.socket === undefined) {
+          req.destroy(new AbortError());
+          return;
+        }
+        // Sent already: the caller gets its AbortError now, and the answer is read and dropped so
+        // that the keep-alive connection serves the next request rather than being destroyed and
+        // replaced; an answer that is not in within ABORT_DRAIN_MS costs the connection after all.
+        finish(new AbortError());
+        drainTimer = setTimeout(() => req.destroy(), Math.min(ABORT_DRAIN_MS, timeoutMs));
       };
+      req.once('close', () => clearTimeout(drainTimer));
       context.signal?.addEventListener('abort', onAbort, { once: true });
 
       req.on('error', (error) => finish(transportError(error, where)));

@@ -26,6 +26,8 @@ export interface SdkSessionOptions {
   timeoutMs?: number;
   /** Largest answer body in bytes (default: the HTTP client's). */
   maxResponseBodyBytes?: number;
+  /** Keep-alive connections per origin at most (default: the HTTP client's, 64). */
+  maxSockets?: number;
 }
 
 /** The SDK client and the HTTP client it sends through. */
@@ -87,7 +89,7 @@ export class SdkSession {
     const sdk = await loadSdk();
     if (this.#closed) throw new AbortError('the SDK session was closed');
     inheritSdkHttpClient(sdk, KeepAliveHttpClient);
-    const { environment, timeoutMs, maxResponseBodyBytes } = this.#options;
+    const { environment, timeoutMs, maxResponseBodyBytes, maxSockets } = this.#options;
     const callers = this.#options.apiClient as SdkApiClient | undefined;
     const apiClient = callers ?? createSdkApiClient(sdk);
     // The caller's client keeps its proxy / mTLS agent; its own HTTP client is restored on close().
@@ -96,6 +98,7 @@ export class SdkSession {
       timeoutMs: timeoutMs ?? 30_000,
       httpsAgent: apiClient.proxyAgent as HttpsAgent | undefined,
       ...(maxResponseBodyBytes === undefined ? {} : { maxResponseBodyBytes }),
+      ...(maxSockets === undefined ? {} : { maxSockets }),
     });
     apiClient.setHttpClient(httpClient);
     if (environment.gateway) {
