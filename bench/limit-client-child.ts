@@ -5,6 +5,7 @@
  * `{id, type: 'close'}`; each is answered `{id, ...}` once done.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { GenesysPromptInjector } from '../src/injector.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -46,6 +47,8 @@ export interface LimitRunResult {
   firstError?: string;
   /** ms from the call to the first chunk, per injection that had one (when `firstChunk`). */
   firstChunkMs: number[];
+  /** HTTP requests this process destroyed before their answer ended (queued or on a connection). */
+  destroyedRequests: number;
   /** Conversation id and SHA-256 (hex) of the answer, per finished injection. */
   answers: Array<[string, string]>;
 }
@@ -125,6 +128,19 @@ async function openMinimal(
   };
 }
 
+/**
+ * Counts the requests a client gives up on: every `ClientRequest.destroy` before its answer ended,
+ * whoever calls it (our HTTP client on an abort or timeout; `ws` on a failed upgrade).
+ */
+let destroyedRequests = 0;
+const destroyRequest = http.ClientRequest.prototype.destroy;
+http.ClientRequest.prototype.destroy = function (this: http.ClientRequest, error?: Error) {
+  const answer = (this as { res?: http.IncomingMessage | null }).res;
+  if (!this.destroyed && (answer === null || answer === undefined || !answer.complete))
+    destroyedRequests += 1;
+  return destroyRequest.call(this, error);
+};
+
 const setup = JSON.parse(process.argv[2] ?? '{}') as LimitClientSetup;
 const clients = new Map<string, Client & { prepare?(run: LimitRun): void }>();
 
@@ -142,6 +158,7 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
   const client = await clientFor(spec.emulator);
   client.prepare?.(spec);
   const firstChunkMs: number[] = [];
+  const destroyedBefore = destroyedRequests;
   const cpuBefore = process.cpuUsage();
   const pool = await runPool(spec.injections, spec.concurrency, (k) => {
     if (!spec.firstChunk) return client.inject(spec.offset + k, undefined);
@@ -167,6 +184,7 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
     elapsedMs: pool.elapsedMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     failures: spec.injections - answers.length,
+    destroyedRequests: destroyedRequests - destroyedBefore,
     ...(firstError === undefined ? {} : { firstError }),
     firstChunkMs,
     answers,
