@@ -45,7 +45,6 @@ export class Bm25Index {
   scores(query: string): number[] {
     const queryTerms = [...new Set(bm25Terms(query))];
     const count = this.#frequencies.length;
-    if (count === 0 || queryTerms.length === 0) return this.#frequencies.map(() => 0);
     const idf = queryTerms.map((term) => {
       const n = this.#documentsWith.get(term) ?? 0;
       return Math.log(1 + (count - n + 0.5) / (n + 0.5));
@@ -55,7 +54,7 @@ export class Bm25Index {
       let score = 0;
       queryTerms.forEach((term, t) => {
         const f = tf.get(term) ?? 0;
-        if (f > 0) score += (idf[t] ?? 0) * ((f * (BM25_K1 + 1)) / (f + norm));
+        score += (idf[t] ?? 0) * ((f * (BM25_K1 + 1)) / (f + norm));
       });
       return score;
     });

@@ -31,7 +31,7 @@ export const DEFAULT_PROMPT_INPUT_LIMITS: Readonly<Required<PromptInputLimits>> 
 export function inputLimit(limits: PromptInputLimits | undefined, name: keyof PromptInputLimits): number {
   const value = limits?.[name];
   if (value === undefined) return DEFAULT_PROMPT_INPUT_LIMITS[name];
-  if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= 1)) {
+  if (!(Number.isSafeInteger(value) && value >= 1)) {
     throw new ConfigurationError(
       name,
       `must be a whole number of 1 or more (got ${String(value)})`,

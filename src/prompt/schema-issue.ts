@@ -110,10 +110,7 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of allowed) {
-    const distance =
-      candidate.toLowerCase() === key.toLowerCase()
-        ? 0
-        : editDistance(key.toLowerCase(), candidate.toLowerCase());
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

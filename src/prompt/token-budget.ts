@@ -17,18 +17,13 @@ export interface BudgetReport {
   promptTokens: number;
 }
 
-/** Index of the last user message, or -1. */
-function newestUserIndex(messages: readonly PromptMessage[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === 'user') return i;
-  return -1;
-}
-
 /**
  * Drops the oldest unpinned messages until the rest fit `budget` tokens. Pinned: every system
  * message and the newest user message. Order is kept.
  * @param messages the conversation so far, oldest first
  * @param budget prompt tokens allowed (a whole number, 0 or more)
  * @param options `tokenizer`, default `o200k_base`
+ * @throws ValidationError when the budget is not a whole number of 0 or more
  * @throws TokenBudgetError when the pinned messages alone exceed the budget
  */
 export function enforceTokenBudget(
@@ -36,7 +31,6 @@ export function enforceTokenBudget(
   budget: number,
   options: { tokenizer?: TokenizerName } = {},
 ): BudgetReport {
-  checkBudget(budget);
   const count = tokenCounter(options.tokenizer);
   return trimToBudget(
     messages,
@@ -70,7 +64,7 @@ export function trimToBudget(
   budget: number,
 ): BudgetReport {
   checkBudget(budget);
-  const newestUser = newestUserIndex(messages);
+  const newestUser = messages.findLastIndex((m) => m.role === 'user');
   const pinned = messages.map((m, i) => m.role === 'system' || i === newestUser);
 
   let pinnedTokens = 0;

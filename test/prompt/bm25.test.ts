@@ -16,6 +16,13 @@ describe('bm25Terms', () => {
 });
 
 describe('bm25Scores', () => {
+  it('scores 0 for a query with no words, and nothing without documents', () => {
+    expect(bm25Terms('?! -- ...')).toEqual([]);
+    expect(bm25Scores(['refund plan', 'billing'], '?!')).toEqual([0, 0]);
+    expect(bm25Scores([], 'refund')).toEqual([]);
+    expect(bm25Scores(['', 'refund'], 'refund')[0]).toBe(0);
+  });
+
   it('matches a hand computation (k1 1.2, b 0.75, idf ln(1 + (N - n + 0.5)/(n + 0.5)))', () => {
     const documents = ['refund plan', 'billing card update', 'refund refund hardware device'];
     const [a, b, c] = bm25Scores(documents, 'refund');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, InputTooLargeError, ValidationError } from '../../src/errors.js';
-import { DEFAULT_PROMPT_INPUT_LIMITS } from '../../src/prompt/input-limits.js';
+import { DEFAULT_PROMPT_INPUT_LIMITS, inputLimit } from '../../src/prompt/input-limits.js';
 import { loadFewShotExamples, loadTemplate } from '../../src/prompt/load-template.js';
 import { buildPromptPayload } from '../../src/prompt/payload.js';
 import { preparePrompt } from '../../src/prompt/prepare-prompt.js';
@@ -35,6 +35,27 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+describe('inputLimit', () => {
+  it('takes the default when no limits or no value is given, and a whole number of 1 or more', () => {
+    expect(inputLimit(undefined, 'maxTemplateBytes')).toBe(1024 * 1024);
+    expect(inputLimit({}, 'maxExamplesBytes')).toBe(16 * 1024 * 1024);
+    expect(inputLimit({ maxVariableChars: 1 }, 'maxVariableChars')).toBe(1);
+  });
+
+  it('names the limit, the value and the default when the value is not a whole number of 1 or more', () => {
+    expect(() => inputLimit({ maxVariableChars: 0 }, 'maxVariableChars')).toThrow(
+      new ConfigurationError(
+        'maxVariableChars',
+        'must be a whole number of 1 or more (got 0)',
+        `set maxVariableChars to a whole number, or leave it out for ${1024 * 1024}`,
+      ),
+    );
+    expect(() => inputLimit({ maxTemplateBytes: '5' as unknown as number }, 'maxTemplateBytes')).toThrow(
+      'maxTemplateBytes: must be a whole number of 1 or more (got 5)',
+    );
+  });
+});
 
 describe('file size limits', () => {
   it('refuses a 50 MB template before reading it whole or parsing it, naming the limit and its option', async () => {

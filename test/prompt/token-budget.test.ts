@@ -79,9 +79,16 @@ describe('enforceTokenBudget', () => {
     expect(enforceTokenBudget(messages, 100).promptTokens).toBe(12);
   });
 
-  it('rejects a negative or fractional budget', () => {
-    expect(() => enforceTokenBudget(conversation, -1)).toThrow(ValidationError);
-    expect(() => enforceTokenBudget(conversation, 1.5)).toThrow(/budget/);
+  it('rejects a negative or fractional budget, naming it', () => {
+    for (const budget of [-1, 1.5]) {
+      const error = captured(() => enforceTokenBudget(conversation, budget));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({
+        field: 'budget',
+        problem: `must be a whole number of 0 or more (got ${budget})`,
+        fix: 'pass a token budget',
+      });
+    }
   });
 
   it('handles an empty list and a list with no user message', () => {
@@ -137,3 +144,12 @@ describe('enforceTokenBudget (properties)', () => {
     expect(ran.dropped).toBeGreaterThan(10);
   });
 });
+
+function captured(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
