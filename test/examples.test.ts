@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, cleanEnv } from './cli/cli-kit.js';
+import { ROOT, TSX, cleanEnv } from './cli/cli-kit.js';
 
 describe('examples/library-usage.ts (the README library example)', () => {
   it('streams an answer from the built-in emulator and ends cleanly', () => {
-    const run = spawnSync(process.execPath, [CLI[0]!, CLI[1]!, join(ROOT, 'examples', 'library-usage.ts')], {
+    const run = spawnSync(process.execPath, [...TSX, join(ROOT, 'examples', 'library-usage.ts')], {
       cwd: ROOT,
       env: cleanEnv(),
       encoding: 'utf8',

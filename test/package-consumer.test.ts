@@ -7,7 +7,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, cleanEnv } from './cli/cli-kit.js';
+import { ROOT, TSX, cleanEnv } from './cli/cli-kit.js';
 import { tempDir } from './injector-kit.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -127,7 +127,7 @@ describe('the packed package, installed in an empty project', () => {
   it('runs the shipped example from inside the installed package', () => {
     const run = spawnSync(
       process.execPath,
-      [CLI[0]!, CLI[1]!, 'node_modules/genesys-prompt-injector/examples/library-usage.ts'],
+      [...TSX, 'node_modules/genesys-prompt-injector/examples/library-usage.ts'],
       { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 },
     );
     expect(run.status, run.stderr).toBe(0);

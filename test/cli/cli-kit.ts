@@ -1,13 +1,21 @@
-/** Runs the `genesys-prompt` CLI from source in a child process. */
+/** Runs the `genesys-prompt` CLI in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = [
+/** Node's arguments that run a TypeScript file from source (an example, a fixture). */
+export const TSX = [
   '--import',
   fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url)),
-  fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
 ];
+/**
+ * Node's arguments that run the CLI: the bundle this test run built from today's source
+ * (`test/setup/built-cli.ts`), or the source through tsx in a run configured without that setup.
+ */
+export const CLI: string[] = inject('builtCli')
+  ? [inject('builtCli')]
+  : [...TSX, fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))];
 
 /** What a finished CLI run printed. */
 export interface CliRun {

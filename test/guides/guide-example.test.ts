@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, cleanEnv } from '../cli/cli-kit.js';
+import { ROOT, TSX, cleanEnv } from '../cli/cli-kit.js';
 
 describe('examples/guide-usage.ts (the README guides example)', () => {
   it('deploys the guide, answers a turn from the built-in emulator and ends cleanly', () => {
-    const run = spawnSync(process.execPath, [CLI[0]!, CLI[1]!, join(ROOT, 'examples', 'guide-usage.ts')], {
+    const run = spawnSync(process.execPath, [...TSX, join(ROOT, 'examples', 'guide-usage.ts')], {
       cwd: ROOT,
       env: cleanEnv(),
       encoding: 'utf8',
