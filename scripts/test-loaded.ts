@@ -5,6 +5,7 @@
 // stop by themselves after 60 minutes in any case.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const WORKERS = 4;
@@ -17,7 +18,11 @@ const workers = Array.from({ length: WORKERS }, () =>
   spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }),
 );
 const started = Date.now();
-console.log(`test:loaded: ${WORKERS} CPU-bound workers running beside the suite`);
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(', ');
+console.log(`test:loaded: ${WORKERS} CPU-bound workers running beside the suite (load average ${load()})`);
 const vitest = spawn(
   process.execPath,
   [
@@ -43,6 +48,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 vitest.on('exit', (code, signal) => {
   stopWorkers();
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`test:loaded: suite ended (${code ?? signal}) after ${seconds} s under load`);
+  console.log(
+    `test:loaded: suite ended (${code ?? signal}) after ${seconds} s under load (load average ${load()})`,
+  );
   process.exit(code ?? 1);
 });

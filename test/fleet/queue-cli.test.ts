@@ -58,7 +58,7 @@ const workerArgs = (queue: string, extra: string[] = []): string[] => [
   ...extra,
 ];
 
-describe('batch --queue and worker', { timeout: 150_000 }, () => {
+describe('batch --queue and worker', { timeout: 300_000 }, () => {
   it('enqueues a run once, runs it on two workers and writes the results with --wait', async () => {
     const env = await emulatorWith();
     const { jobs, out } = refundJobs(6);
@@ -97,6 +97,12 @@ describe('batch --queue and worker', { timeout: 150_000 }, () => {
       { env },
     );
     expect(after.stdout).toContain('6 jobs — 6 succeeded, 0 failed');
+    // One worker may have run every job while the other was still starting: Ctrl-C only once each
+    // says it is taking jobs (its Ctrl-C handler is installed by then).
+    await until(
+      () => workers.every((worker) => worker.stderr().includes('worker: taking jobs')),
+      'both workers to take jobs',
+    );
     for (const worker of workers) worker.child.kill('SIGINT');
     const exits = await Promise.all(workers.map((w) => w.done));
     expect(exits.map((e) => e.code)).toEqual([130, 130]);

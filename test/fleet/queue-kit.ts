@@ -82,11 +82,15 @@ export async function killChildren(): Promise<void> {
   await Promise.all(running.map((cli) => cli.done));
 }
 
-/** Polls `check` every 20 ms until it is true; fails after `limitMs` (a bound, not a timing claim). */
+/**
+ * Polls `check` every 20 ms until it is true; fails after `limitMs`, a hang guard and not a timing
+ * claim: by default 120 s, as long as a loaded machine may take to start a CLI process and have it
+ * answer, and within the 300 s of a fleet CLI test.
+ */
 export async function until(
   check: () => boolean | Promise<boolean>,
   what: string,
-  limitMs = 30_000,
+  limitMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await check())) {
