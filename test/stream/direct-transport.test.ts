@@ -8,7 +8,8 @@ let fake: FakeGenesys | undefined;
 let transport: DirectStreamTransport | undefined;
 
 async function setup(): Promise<{ fake: FakeGenesys; transport: DirectStreamTransport }> {
-  fake = await startFakeGenesys();
+  // What a test counts (malformed frames, reconnects after a drop) must reach the socket.
+  fake = await startFakeGenesys({ holdFirstChunkUntilSubscribed: true });
   transport = new DirectStreamTransport({
     backend: fake.backend,
     // Pings only guard against a dead socket here: slow enough that a stalled event loop on a loaded

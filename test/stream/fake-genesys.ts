@@ -30,6 +30,12 @@ export interface FakeGenesysOptions {
   chunkIntervalMs?: number;
   firstChunkDelayMs?: number;
   channelLifetimeMs?: number;
+  /**
+   * Holds each conversation before its first chunk until a socket is subscribed to it (as the
+   * emulator's option of that name), so a test that counts what a socket saw (malformed frames, a drop
+   * after so many chunks) does not depend on subscribing within the first chunk's delay.
+   */
+  holdFirstChunkUntilSubscribed?: boolean;
 }
 
 /** A running fake. */
@@ -50,6 +56,10 @@ export interface FakeGenesys {
     options?: { error?: { code: string; message: string } },
   ): void;
   text(id: string): string;
+  /** Whether the conversation has sent its last event. */
+  finished(id: string): boolean;
+  /** Chunks of the conversation published so far. */
+  chunksSent(id: string): number;
   /** Drops every socket once this many chunks in total were sent. */
   dropAfterChunks(n: number): void;
   /** Sends a garbage frame before every `every`-th frame. */
@@ -109,8 +119,19 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
     ...direct.keys(),
     ...[...channels.values()].flatMap((c) => [...c.sockets]),
   ];
+  const subscribed = (conversationId: string): boolean => {
+    for (const [ws, subs] of direct) if (subs.has(conversationId) && ws.readyState === ws.OPEN) return true;
+    const topic = aiResponseTopic(conversationId);
+    for (const channel of channels.values())
+      if (channel.topics.has(topic) && channel.sockets.size > 0) return true;
+    return false;
+  };
   const tick = (id: string): void => {
     const conv = conversations.get(id)!;
+    if (options.holdFirstChunkUntilSubscribed === true && conv.sent === 0 && !subscribed(id)) {
+      conv.timer = later(() => tick(id), chunkIntervalMs);
+      return;
+    }
     if (conv.error !== undefined && conv.sent === Math.floor(conv.chunks.length / 2)) {
       conv.done = true;
       publish(id, { type: 'aiResponseError', data: { conversationId: id, ...conv.error } });
@@ -264,6 +285,8 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
       conv.timer = later(() => tick(id), options.firstChunkDelayMs ?? 20);
     },
     text: (id) => conversations.get(id)!.chunks.join(''),
+    finished: (id) => conversations.get(id)?.done === true,
+    chunksSent: (id) => conversations.get(id)?.sent ?? 0,
     dropAfterChunks(n) {
       dropAt = totalChunks + n;
     },

@@ -7,6 +7,8 @@ import { startFakeGenesys, type FakeGenesys } from './fake-genesys.js';
 import { answerChunks, until } from './stream-test-kit.js';
 
 let fake: FakeGenesys | undefined;
+// What each test counts (malformed frames, a drop after two chunks) must reach the socket.
+const HOLD = { holdFirstChunkUntilSubscribed: true };
 
 afterEach(async () => {
   await fake?.close();
@@ -18,7 +20,7 @@ async function socketFor(
   chunks = 10,
   error?: { code: string; message: string },
 ): Promise<WebSocket> {
-  fake ??= await startFakeGenesys();
+  fake ??= await startFakeGenesys(HOLD);
   fake.startConversation(id, answerChunks(id, chunks), { error });
   const accessToken = await fake.backend.getAccessToken();
   return connectToAiStream({ socketBaseUrl: fake.backend.socketBaseUrl, accessToken, conversationId: id });
@@ -41,7 +43,7 @@ describe('connectToAiStream + handleStreamEvents', () => {
   });
 
   it('skips and counts malformed frames instead of failing', async () => {
-    fake = await startFakeGenesys();
+    fake = await startFakeGenesys(HOLD);
     fake.malformedEvery(5);
     const ws = await socketFor('h2', 3);
     const outcome = await handleStreamEvents(ws, Number.POSITIVE_INFINITY, {
@@ -80,7 +82,7 @@ describe('connectToAiStream + handleStreamEvents', () => {
   });
 
   it('rejects when the socket closes before the answer completes', async () => {
-    fake = await startFakeGenesys();
+    fake = await startFakeGenesys(HOLD);
     fake.dropAfterChunks(2);
     const ws = await socketFor('h6', 20);
     await expect(handleStreamEvents(ws, 1e9)).rejects.toMatchObject({ code: 'stream.interrupted' });

@@ -19,7 +19,12 @@ async function setup(
 ): Promise<{ fake: FakeGenesys; transport: NotificationStreamTransport }> {
   // 2.5 heartbeat intervals of silence mean a dead socket: 1.25 s, so a stalled event loop on a loaded
   // machine is not mistaken for one.
-  fake = await startFakeGenesys({ heartbeatIntervalMs: HEARTBEAT_MS, ...fakeOptions });
+  // What a test counts (malformed frames, reconnects after a drop) must reach the socket.
+  fake = await startFakeGenesys({
+    heartbeatIntervalMs: HEARTBEAT_MS,
+    holdFirstChunkUntilSubscribed: true,
+    ...fakeOptions,
+  });
   transport = new NotificationStreamTransport({
     backend: fake.backend,
     heartbeatIntervalMs: HEARTBEAT_MS,
@@ -72,8 +77,8 @@ describe('NotificationStreamTransport', () => {
     const { fake, transport } = await setup({ chunkIntervalMs: 15 });
     fake.startConversation('quiet', answerChunks('quiet', 20));
     const handle = transport.open(ASSISTANT, 'quiet');
-    await until(() => transport.stats().socketsOpened === 1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Mid-answer: the fake sends one chunk per timer, so 18 of the 20 are still to come.
+    await until(() => fake.chunksSent('quiet') >= 2);
     fake.goSilent();
     const { outcome } = await drain(handle);
     expect(outcome.text).toBe(fake.text('quiet'));
@@ -94,8 +99,8 @@ describe('NotificationStreamTransport', () => {
     const ids = ['s1', 's2'];
     for (const id of ids) fake.startConversation(id, answerChunks(id, 20));
     const handles = ids.map((id) => transport.open(ASSISTANT, id));
-    await until(() => transport.stats().socketsOpened === 1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Mid-answer: the fake sends one chunk per timer, so 18 of each 20 are still to come.
+    await until(() => ids.every((id) => fake.chunksSent(id) >= 2));
     fake.socketClosing(100);
     const results = await Promise.all(handles.map(drain));
     for (const [i, id] of ids.entries()) {
@@ -136,9 +141,13 @@ describe('NotificationStreamTransport', () => {
   });
 
   it('produces the outcome from a read when the answer finished before the subscription', async () => {
-    const { fake, transport } = await setup({ firstChunkDelayMs: 1, chunkIntervalMs: 1 });
+    const { fake, transport } = await setup({
+      firstChunkDelayMs: 1,
+      chunkIntervalMs: 1,
+      holdFirstChunkUntilSubscribed: false,
+    });
     fake.startConversation('early', answerChunks('early', 5));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => fake.finished('early'));
     const { outcome, streamed } = await drain(transport.open(ASSISTANT, 'early'));
     expect(outcome.text).toBe(fake.text('early'));
     expect(streamed).toBe(fake.text('early'));

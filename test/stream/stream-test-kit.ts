@@ -16,7 +16,7 @@ export async function drain(
 }
 
 /** Waits until `condition` holds (polling every 5 ms, up to `timeoutMs`). */
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
