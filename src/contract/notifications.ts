@@ -26,6 +26,20 @@ const AI_TOPIC_RE = /^v2\.conversations\.([^.]+)\.aiassistant\.responses$/;
 /** The conversation id in an AI response topic, or undefined for any other topic. */
 export const conversationIdFromTopic = (topic: string): string | undefined => AI_TOPIC_RE.exec(topic)?.[1];
 
+/**
+ * Topic carrying the AI response events of every conversation of one assistant that the subscribing
+ * OAuth client created (this product's contract, not documented Genesys API). One subscription serves
+ * all of them, so a conversation needs no subscription request of its own; a server without the topic
+ * rejects the subscription (4xx) and the client falls back to `aiResponseTopic`.
+ */
+export const assistantResponsesTopic = (assistantId: string): string =>
+  `v2.ai.assistants.${assistantId}.responses`;
+
+const ASSISTANT_TOPIC_RE = /^v2\.ai\.assistants\.([^.]+)\.responses$/;
+/** The assistant id in an assistant responses topic, or undefined for any other topic. */
+export const assistantIdFromTopic = (topic: string): string | undefined =>
+  ASSISTANT_TOPIC_RE.exec(topic)?.[1];
+
 export const HEARTBEAT_TOPIC = 'channel.metadata';
 export const SOCKET_CLOSING_TOPIC = 'v2.system.socket_closing';
 

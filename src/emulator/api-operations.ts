@@ -10,6 +10,7 @@ import {
 } from '../contract/conversation.js';
 import {
   SubscriptionRequestSchema,
+  assistantIdFromTopic,
   conversationIdFromTopic,
   type SubscriptionList,
 } from '../contract/notifications.js';
@@ -32,6 +33,8 @@ export interface ApiReply {
 /** What the operations work on. */
 export interface ApiOperationContext {
   assistants: ReadonlySet<string>;
+  /** Whether assistant responses topics are served (else a subscription to one is refused with 400). */
+  assistantResponsesTopic: boolean;
   engine: ConversationEngine;
   channels: NotificationChannels;
   idempotency: IdempotencyCache;
@@ -164,6 +167,7 @@ function subscriptions(context: ApiOperationContext, request: ApiRequest): ApiRe
   const parsed = SubscriptionRequestSchema.safeParse(parseJsonBody(request.body));
   if (!parsed.success) throw validationError('subscription list', parsed.error.issues);
   const topics = parsed.data.map((t) => t.id);
+  checkAssistantTopics(context, topics);
   const foreign = topics.find((topic) => {
     const conversationId = conversationIdFromTopic(topic);
     const record = conversationId === undefined ? undefined : context.engine.get(conversationId);
@@ -187,6 +191,29 @@ function subscriptions(context: ApiOperationContext, request: ApiRequest): ApiRe
       });
     }
     throw error;
+  }
+}
+
+/**
+ * An assistant responses topic is valid only where the topic is served and for a known assistant; a
+ * request naming an invalid one is refused whole, as Genesys refuses a subscription list with an
+ * unknown topic.
+ */
+function checkAssistantTopics(context: ApiOperationContext, topics: readonly string[]): void {
+  for (const topic of topics) {
+    const assistantId = assistantIdFromTopic(topic);
+    if (assistantId === undefined) continue;
+    const problem = !context.assistantResponsesTopic
+      ? 'is not a topic of this organisation; subscribe to each conversation topic instead'
+      : context.assistants.has(assistantId)
+        ? undefined
+        : `names an unknown assistant (${assistantId})`;
+    if (problem !== undefined) {
+      const message = `Topic ${topic} ${problem}.`;
+      throw new EmulatorHttpError(400, ERROR_CODES.badRequest, message, {
+        details: [{ errorCode: 'invalid.topic', fieldName: 'id', errorMessage: message }],
+      });
+    }
   }
 }
 

@@ -54,9 +54,9 @@ export interface ConversationSink {
   /** An event for every subscriber of the conversation (only its owner's sockets may receive it). */
   publish(record: ConversationRecord, event: AiStreamEvent): void;
   /** The drop fault: terminate every socket carrying the conversation. */
-  dropSockets(conversationId: string): void;
+  dropSockets(record: ConversationRecord): void;
   /** True when some socket would receive the conversation's events now. */
-  hasSubscriber(conversationId: string): boolean;
+  hasSubscriber(record: ConversationRecord): boolean;
 }
 
 /** Timing of the engine. */
@@ -217,7 +217,7 @@ export class ConversationEngine {
     const hold = this.#options.holdFirstChunkUntilSubscribed;
     for (const record of this.#active) {
       if (record.nextAt > now) continue;
-      if (hold && record.sent === 0 && !this.#sink.hasSubscriber(record.id)) continue;
+      if (hold && record.sent === 0 && !this.#sink.hasSubscriber(record)) continue;
       this.#step(record, now);
       if (record.finishedAt > 0) this.#active.delete(record);
     }
@@ -253,7 +253,7 @@ export class ConversationEngine {
       });
       if (record.dropAt > 0 && record.sent === record.dropAt) {
         record.dropAt = 0;
-        this.#sink.dropSockets(record.id);
+        this.#sink.dropSockets(record);
       }
       return;
     }

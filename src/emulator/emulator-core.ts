@@ -58,8 +58,8 @@ export class EmulatorCore {
     this.sockets = new SocketRegistry(this.faults);
     this.engine = new ConversationEngine(options, {
       publish: (record, event) => this.#publish(record, event),
-      dropSockets: (id) => this.#drop(id),
-      hasSubscriber: (id) => this.direct.hasSubscriber(id) || this.channels.hasSubscriber(id),
+      dropSockets: (record) => this.#drop(record),
+      hasSubscriber: (record) => this.direct.hasSubscriber(record.id) || this.channels.hasSubscriber(record),
     });
     this.channels = new NotificationChannels(options, this.sockets, this.faults);
     this.guides = {
@@ -163,11 +163,11 @@ export class EmulatorCore {
 
   #publish(record: ConversationRecord, event: AiStreamEvent): void {
     this.direct.publish(record.id, event);
-    this.channels.publish(record.id, record.clientId, event);
+    this.channels.publish(record, event);
   }
 
-  #drop(conversationId: string): void {
-    const sockets = [...this.direct.socketsFor(conversationId), ...this.channels.socketsFor(conversationId)];
+  #drop(record: ConversationRecord): void {
+    const sockets = [...this.direct.socketsFor(record.id), ...this.channels.socketsFor(record)];
     this.faults.counts.drops += 1;
     for (const ws of sockets) ws.terminate();
   }

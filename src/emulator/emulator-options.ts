@@ -84,6 +84,12 @@ export interface EmulatorOptions {
   holdFirstChunkUntilSubscribed?: boolean;
   /** Delay between chunks (default 5 ms). */
   chunkIntervalMs?: number;
+  /**
+   * Serve the assistant responses topic `v2.ai.assistants.{assistantId}.responses` (this product's
+   * contract; default true). False answers a subscription to it with 400, as an organisation
+   * without the topic does, so clients can be tested on their fallback to conversation topics.
+   */
+  assistantResponsesTopic?: boolean;
   /** o200k tokens per chunk (default 3). */
   tokensPerChunk?: number;
   /** Heartbeat period of channel sockets (default 30 000 ms). */
@@ -215,6 +221,7 @@ export interface ResolvedEmulatorOptions {
   firstChunkDelayMs: number;
   holdFirstChunkUntilSubscribed: boolean;
   chunkIntervalMs: number;
+  assistantResponsesTopic: boolean;
   tokensPerChunk: number;
   heartbeatIntervalMs: number;
   channelLifetimeMs: number;
@@ -239,6 +246,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     firstChunkDelayMs: Math.max(0, options.firstChunkDelayMs ?? 20),
     holdFirstChunkUntilSubscribed: options.holdFirstChunkUntilSubscribed ?? false,
     chunkIntervalMs: Math.max(1, options.chunkIntervalMs ?? 5),
+    assistantResponsesTopic: options.assistantResponsesTopic ?? true,
     tokensPerChunk: Math.max(1, Math.floor(options.tokensPerChunk ?? 3)),
     heartbeatIntervalMs: Math.max(1, options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
     channelLifetimeMs: Math.max(1, options.channelLifetimeMs ?? CHANNEL_LIFETIME_MS),

@@ -32,6 +32,7 @@ const SERVER_ERROR_TEXT: Record<number, { code: string; message: string }> = {
 export function createHttpHandler(core: EmulatorCore): (req: IncomingMessage, res: ServerResponse) => void {
   const context: ApiOperationContext = {
     assistants: core.assistants,
+    assistantResponsesTopic: core.options.assistantResponsesTopic,
     engine: core.engine,
     channels: core.channels,
     idempotency: core.idempotency,

@@ -12,11 +12,21 @@ import {
   MAX_TOPICS_PER_CHANNEL,
   SOCKET_CLOSING_TOPIC,
   aiResponseTopic,
+  assistantIdFromTopic,
+  assistantResponsesTopic,
   conversationIdFromTopic,
   type Channel,
 } from '../contract/notifications.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { SocketRegistry } from './socket-registry.js';
+
+/** What the service knows of a conversation when it publishes one of its events. */
+export interface PublishedConversation {
+  readonly id: string;
+  readonly assistantId: string;
+  /** The OAuth client that created it: only that client's channels receive its events. */
+  readonly clientId: string;
+}
 
 /** One channel. */
 export interface ChannelState {
@@ -63,6 +73,8 @@ export class NotificationChannels {
   readonly #byClient = new Map<string, ChannelState[]>();
   /** conversationId -> channels subscribed to its AI topic. */
   readonly #byConversation = new Map<string, Set<ChannelState>>();
+  /** assistantId -> channels subscribed to its assistant responses topic. */
+  readonly #byAssistant = new Map<string, Set<ChannelState>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #heartbeat: NodeJS.Timeout | undefined;
   #socketCount = 0;
@@ -155,36 +167,43 @@ export class NotificationChannels {
   }
 
   /**
-   * Every AI event of `conversationId` to the sockets of the channels subscribed to its topic that
-   * belong to `ownerClientId`, the client that created the conversation.
+   * Every AI event of a conversation to the sockets of the channels of its owner (the client that
+   * created it) subscribed to its conversation topic or to its assistant's responses topic.
    */
-  publish(conversationId: string, ownerClientId: string, event: AiStreamEvent): void {
-    const channels = this.#byConversation.get(conversationId);
-    if (channels === undefined) return;
-    const frame = JSON.stringify({
-      topicName: aiResponseTopic(conversationId),
-      version: '2',
-      eventBody: event,
-      metadata: { CorrelationId: this.#nextCorrelationId() },
-    });
-    for (const channel of channels) {
-      if (channel.clientId !== ownerClientId) continue;
-      for (const ws of channel.sockets) this.#sockets.send(ws, frame);
-    }
+  publish(conversation: PublishedConversation, event: AiStreamEvent): void {
+    const byTopic = this.#byConversation.get(conversation.id);
+    const byAssistant = this.#byAssistant.get(conversation.assistantId);
+    if (byTopic === undefined && byAssistant === undefined) return;
+    const correlation = { CorrelationId: this.#nextCorrelationId() };
+    const send = (channels: Set<ChannelState> | undefined, topicName: string): void => {
+      if (channels === undefined) return;
+      let frame: string | undefined;
+      for (const channel of channels) {
+        if (channel.clientId !== conversation.clientId || channel.sockets.size === 0) continue;
+        frame ??= JSON.stringify({ topicName, version: '2', eventBody: event, metadata: correlation });
+        for (const ws of channel.sockets) this.#sockets.send(ws, frame);
+      }
+    };
+    send(byTopic, aiResponseTopic(conversation.id));
+    send(byAssistant, assistantResponsesTopic(conversation.assistantId));
   }
 
-  /** True when a channel subscribed to `conversationId`'s topic has a socket open. */
-  hasSubscriber(conversationId: string): boolean {
-    const channels = this.#byConversation.get(conversationId);
-    if (channels === undefined) return false;
-    for (const channel of channels) if (channel.sockets.size > 0) return true;
-    return false;
+  /** True when a channel that would receive the conversation's events has a socket open. */
+  hasSubscriber(conversation: PublishedConversation): boolean {
+    return this.#receivers(conversation).some((channel) => channel.sockets.size > 0);
   }
 
-  /** Channel sockets carrying `conversationId`. */
-  socketsFor(conversationId: string): WebSocket[] {
-    const channels = this.#byConversation.get(conversationId);
-    return channels === undefined ? [] : [...channels].flatMap((c) => [...c.sockets]);
+  /** Channel sockets carrying the conversation's events. */
+  socketsFor(conversation: PublishedConversation): WebSocket[] {
+    return this.#receivers(conversation).flatMap((c) => [...c.sockets]);
+  }
+
+  #receivers(conversation: PublishedConversation): ChannelState[] {
+    const byTopic = this.#byConversation.get(conversation.id) ?? [];
+    const byAssistant = [...(this.#byAssistant.get(conversation.assistantId) ?? [])].filter(
+      (channel) => channel.clientId === conversation.clientId,
+    );
+    return [...new Set([...byTopic, ...byAssistant])];
   }
 
   /** Attaches an accepted socket to its channel: heartbeats, ping/pong, the socket_closing fault. */
@@ -244,6 +263,7 @@ export class NotificationChannels {
     this.#channels.clear();
     this.#byClient.clear();
     this.#byConversation.clear();
+    this.#byAssistant.clear();
   }
 
   #beat(): void {
@@ -266,22 +286,24 @@ export class NotificationChannels {
   }
 
   #index(channel: ChannelState, topic: string): void {
-    const conversationId = conversationIdFromTopic(topic);
-    if (conversationId === undefined) return;
-    let set = this.#byConversation.get(conversationId);
+    const key = indexKey(topic);
+    if (key === undefined) return;
+    const index = key.byAssistant ? this.#byAssistant : this.#byConversation;
+    let set = index.get(key.id);
     if (set === undefined) {
       set = new Set();
-      this.#byConversation.set(conversationId, set);
+      index.set(key.id, set);
     }
     set.add(channel);
   }
 
   #unindex(channel: ChannelState, topic: string): void {
-    const conversationId = conversationIdFromTopic(topic);
-    if (conversationId === undefined) return;
-    const set = this.#byConversation.get(conversationId);
+    const key = indexKey(topic);
+    if (key === undefined) return;
+    const index = key.byAssistant ? this.#byAssistant : this.#byConversation;
+    const set = index.get(key.id);
     set?.delete(channel);
-    if (set?.size === 0) this.#byConversation.delete(conversationId);
+    if (set?.size === 0) index.delete(key.id);
   }
 
   /** UUID-shaped and unique per frame, without drawing fresh randomness for each of thousands of frames. */
@@ -297,6 +319,14 @@ export class NotificationChannels {
     }, ms);
     this.#timers.add(timer);
   }
+}
+
+/** The index a topic is kept in: by conversation or by assistant; undefined for other topics. */
+function indexKey(topic: string): { byAssistant: boolean; id: string } | undefined {
+  const conversationId = conversationIdFromTopic(topic);
+  if (conversationId !== undefined) return { byAssistant: false, id: conversationId };
+  const assistantId = assistantIdFromTopic(topic);
+  return assistantId === undefined ? undefined : { byAssistant: true, id: assistantId };
 }
 
 function isPing(text: string): boolean {

@@ -2,17 +2,14 @@
  * Turns one raw socket frame into a typed event, or a `malformed` marker. Never throws: a bad frame
  * is counted and skipped by the caller (a malformed frame must not fail the stream).
  */
-import {
-  AiStreamEventSchema,
-  DirectSubscribedSchema,
-  type AiStreamEvent,
-} from '../contract/stream-events.js';
+import { checkAiStreamEvent, checkNotificationFrame } from '../contract/frame-check.js';
 import {
   HEARTBEAT_TOPIC,
-  NotificationFrameSchema,
   SOCKET_CLOSING_TOPIC,
+  assistantIdFromTopic,
   conversationIdFromTopic,
 } from '../contract/notifications.js';
+import { DirectSubscribedSchema, type AiStreamEvent } from '../contract/stream-events.js';
 
 /** Raw data as `ws` hands it over. */
 export type RawFrame = string | Buffer | ArrayBuffer | Buffer[];
@@ -25,7 +22,11 @@ export type DirectFrame =
 
 /** A frame of a notification channel socket, parsed. */
 export type NotificationFrameEvent =
-  | { kind: 'event'; event: AiStreamEvent }
+  /**
+   * `assistantId` is set when the event came on an assistant responses topic (any conversation of
+   * that assistant); `bytes` is the frame's size.
+   */
+  | { kind: 'event'; event: AiStreamEvent; bytes: number; assistantId?: string }
   | { kind: 'heartbeat' }
   | { kind: 'pong' }
   | { kind: 'socket-closing' }
@@ -41,11 +42,21 @@ function rawToText(raw: RawFrame): string {
   return raw.toString('utf8');
 }
 
-function parseJson(raw: RawFrame): { ok: true; value: unknown } | { ok: false } {
+/** The frame's size in bytes (UTF-16 code units for a string, which `ws` does not hand over for text). */
+function rawBytes(raw: RawFrame): number {
+  if (typeof raw === 'string') return raw.length;
+  if (Array.isArray(raw)) return raw.reduce((sum, part) => sum + part.length, 0);
+  return raw.byteLength;
+}
+
+/** Sentinel for text that is not JSON (no wrapper object per frame). */
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
   try {
-    return { ok: true, value: JSON.parse(rawToText(raw)) as unknown };
+    return JSON.parse(text) as unknown;
   } catch {
-    return { ok: false };
+    return NOT_JSON;
   }
 }
 
@@ -54,11 +65,11 @@ function parseJson(raw: RawFrame): { ok: true; value: unknown } | { ok: false } 
  * @param raw the frame's data
  */
 export function parseDirectFrame(raw: RawFrame): DirectFrame {
-  const json = parseJson(raw);
-  if (!json.ok) return { kind: 'malformed', reason: 'not JSON' };
-  const event = AiStreamEventSchema.safeParse(json.value);
-  if (event.success) return { kind: 'event', event: event.data };
-  const subscribed = DirectSubscribedSchema.safeParse(json.value);
+  const value = parseJson(rawToText(raw));
+  if (value === NOT_JSON) return { kind: 'malformed', reason: 'not JSON' };
+  const event = checkAiStreamEvent(value);
+  if (event !== undefined) return { kind: 'event', event };
+  const subscribed = DirectSubscribedSchema.safeParse(value);
   if (subscribed.success) return { kind: 'subscribed', conversationId: subscribed.data.data.conversationId };
   return { kind: 'malformed', reason: 'not a stream event' };
 }
@@ -68,23 +79,30 @@ export function parseDirectFrame(raw: RawFrame): DirectFrame {
  * @param raw the frame's data
  */
 export function parseNotificationFrame(raw: RawFrame): NotificationFrameEvent {
-  const json = parseJson(raw);
-  if (!json.ok) return { kind: 'malformed', reason: 'not JSON' };
+  const text = rawToText(raw);
+  const value = parseJson(text);
+  if (value === NOT_JSON) return { kind: 'malformed', reason: 'not JSON' };
   // socket_closing may come without an eventBody, which the frame schema requires.
-  if ((json.value as { topicName?: unknown } | null)?.topicName === SOCKET_CLOSING_TOPIC)
+  if ((value as { topicName?: unknown } | null)?.topicName === SOCKET_CLOSING_TOPIC)
     return { kind: 'socket-closing' };
-  const frame = NotificationFrameSchema.safeParse(json.value);
-  if (!frame.success) return { kind: 'malformed', reason: 'not a notification frame' };
-  const { topicName, eventBody } = frame.data;
+  const frame = checkNotificationFrame(value);
+  if (frame === undefined) return { kind: 'malformed', reason: 'not a notification frame' };
+  const { topicName, eventBody } = frame;
   // The pong's topic is not fixed by the contract; its body is.
   const message = (eventBody as { message?: unknown } | null | undefined)?.message;
   if (message === 'pong') return { kind: 'pong' };
   if (topicName === HEARTBEAT_TOPIC) return { kind: 'heartbeat' };
   const conversationId = conversationIdFromTopic(topicName);
-  if (conversationId === undefined) return { kind: 'other', topicName };
-  const event = AiStreamEventSchema.safeParse(eventBody);
-  if (!event.success || event.data.data.conversationId !== conversationId) {
+  if (conversationId === undefined) {
+    const assistantId = assistantIdFromTopic(topicName);
+    if (assistantId === undefined) return { kind: 'other', topicName };
+    const event = checkAiStreamEvent(eventBody);
+    if (event === undefined) return { kind: 'malformed', reason: 'bad AI response event body' };
+    return { kind: 'event', event, bytes: rawBytes(raw), assistantId };
+  }
+  const event = checkAiStreamEvent(eventBody);
+  if (event === undefined || event.data.conversationId !== conversationId) {
     return { kind: 'malformed', reason: 'bad AI response event body', conversationId };
   }
-  return { kind: 'event', event: event.data };
+  return { kind: 'event', event, bytes: rawBytes(raw) };
 }

@@ -33,9 +33,22 @@ describe('parseDirectFrame', () => {
 describe('parseNotificationFrame', () => {
   const topic = 'v2.conversations.c1.aiassistant.responses';
   it('unwraps AI events from their topic', () => {
-    expect(parseNotificationFrame(JSON.stringify({ topicName: topic, eventBody: chunk }))).toEqual({
+    const raw = JSON.stringify({ topicName: topic, eventBody: chunk });
+    expect(parseNotificationFrame(raw)).toEqual({ kind: 'event', event: chunk, bytes: raw.length });
+  });
+
+  it("unwraps any conversation's events from an assistant responses topic, naming the assistant", () => {
+    const raw = Buffer.from(JSON.stringify({ topicName: 'v2.ai.assistants.a1.responses', eventBody: chunk }));
+    expect(parseNotificationFrame(raw)).toEqual({
       kind: 'event',
       event: chunk,
+      bytes: raw.length,
+      assistantId: 'a1',
+    });
+    const bad = { topicName: 'v2.ai.assistants.a1.responses', eventBody: { type: 'aiResponseChunk' } };
+    expect(parseNotificationFrame(JSON.stringify(bad))).toEqual({
+      kind: 'malformed',
+      reason: 'bad AI response event body',
     });
   });
   it('recognises heartbeat, pong and socket_closing', () => {
