@@ -25,19 +25,22 @@ export function conversationApi(
     invalidateToken: (token) => tokens.invalidate(token),
     createConversation: (assistantId, payload, options) =>
       api.createConversation(assistantId, payload, options),
-    createChannel: async (signal) => checkedChannel(await api.createChannel({ signal }), tokens),
-    addSubscriptions: async (channelId, topics, signal) => {
-      await api.addSubscriptions(channelId, topics, { signal });
+    createChannel: async (signal, deadlineAt) =>
+      checkedChannel(await api.createChannel({ signal, ...deadlineOption(deadlineAt) }), tokens),
+    addSubscriptions: async (channelId, topics, signal, deadlineAt) => {
+      await api.addSubscriptions(channelId, topics, { signal, ...deadlineOption(deadlineAt) });
     },
     replaceSubscriptions: async (channelId, topics, signal) => {
       await api.replaceSubscriptions(channelId, topics, { signal });
     },
     getConversation: (assistantId, conversationId, signal, deadlineAt) =>
-      api.getConversation(assistantId, conversationId, {
-        signal,
-        ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - Date.now()) }),
-      }),
+      api.getConversation(assistantId, conversationId, { signal, ...deadlineOption(deadlineAt) }),
   };
+}
+
+/** The REST call's `deadlineMs` for an injection's deadline (`Date.now()` ms), if it has one. */
+function deadlineOption(deadlineAt: number | undefined): { deadlineMs?: number } {
+  return deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - Date.now()) };
 }
 
 /**

@@ -14,6 +14,15 @@ export interface ResponseLimits {
   maxAnswerChars?: number;
   /** Most chunks held per stream while a gap in sequences waits to be filled (default 1 000). */
   maxPendingChunks?: number;
+  /**
+   * Most conversations whose events, come on an assistant responses topic before their create call
+   * answered, are held for their stream (default 1 000); past it the oldest conversation's are dropped.
+   */
+  maxEarlyConversations?: number;
+  /** Most bytes of such early events held at once (default 4 MiB); past it the oldest conversation's go. */
+  maxEarlyEventBytes?: number;
+  /** How long early events wait for their stream before they expire (default 30 000 ms). */
+  maxEarlyEventAgeMs?: number;
 }
 
 /** The limits with every default filled in. */
@@ -25,6 +34,9 @@ export const DEFAULT_RESPONSE_LIMITS: ResolvedResponseLimits = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   maxAnswerChars: 8 * 1024 * 1024,
   maxPendingChunks: 1000,
+  maxEarlyConversations: 1000,
+  maxEarlyEventBytes: 4 * 1024 * 1024,
+  maxEarlyEventAgeMs: 30_000,
 });
 
 /** The option path of each limit, as errors name it. */
@@ -33,6 +45,9 @@ export const LIMIT_OPTION: Readonly<Record<keyof ResponseLimits, string>> = Obje
   maxFrameBytes: 'limits.maxFrameBytes',
   maxAnswerChars: 'limits.maxAnswerChars',
   maxPendingChunks: 'limits.maxPendingChunks',
+  maxEarlyConversations: 'limits.maxEarlyConversations',
+  maxEarlyEventBytes: 'limits.maxEarlyEventBytes',
+  maxEarlyEventAgeMs: 'limits.maxEarlyEventAgeMs',
 });
 
 /**

@@ -10,11 +10,11 @@ export class ChunkQueue implements AsyncIterable<StreamChunk> {
   #wake: (() => void) | undefined;
   #ended = false;
   #error: { value: unknown } | undefined;
-  readonly #onReturn: () => void;
+  readonly #owner: { cancel(): void };
 
-  /** @param onReturn called when the consumer stops early (breaks out of its loop) */
-  constructor(onReturn: () => void) {
-    this.#onReturn = onReturn;
+  /** @param owner cancelled when the consumer stops early (breaks out of its loop) */
+  constructor(owner: { cancel(): void }) {
+    this.#owner = owner;
   }
 
   /** Adds a chunk and wakes the consumer. Ignored once ended. */
@@ -54,7 +54,7 @@ export class ChunkQueue implements AsyncIterable<StreamChunk> {
         }
       },
       return: async (): Promise<IteratorResult<StreamChunk>> => {
-        this.#onReturn();
+        this.#owner.cancel();
         this.#items = [];
         return { value: undefined, done: true };
       },

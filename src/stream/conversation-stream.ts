@@ -61,11 +61,17 @@ type Trust = 'unverified' | 'verified' | 'suspect';
 /** A conversation read: none running, one running, or one running with another asked for after it. */
 type Reading = 'idle' | 'reading' | 'reading-again';
 
+/**
+ * The reason a read in flight is aborted with when its stream fails: one shared object, so ending a
+ * stream builds no error (a `DOMException` with a stack) of its own. A stream that succeeds aborts
+ * nothing: a read still in flight then finishes and is ignored.
+ */
+const STREAM_ENDED = new AbortError('the stream ended before the read answered');
+
 /** One answer being streamed; the handle the caller gets, and the sink its transport feeds. */
 export class ConversationStream implements ConversationStreamHandle {
   readonly conversationId: string;
   readonly result: Promise<StreamOutcome>;
-  readonly chunks: AsyncIterable<StreamChunk>;
 
   readonly #accumulator: ResponseAccumulator;
   readonly #hooks: ConversationStreamHooks;
@@ -73,8 +79,12 @@ export class ConversationStream implements ConversationStreamHandle {
   readonly #idleReadMs: number;
   readonly #startedAt = performance.now();
   readonly #signal: AbortSignal | undefined;
-  readonly #readAbort = new AbortController();
-  readonly #queue: ChunkQueue;
+  /** Created with the first read. */
+  #readAbort: AbortController | undefined;
+  /** Created at once when chunks are collected, else on first use of `chunks`. */
+  #queue: ChunkQueue | undefined;
+  /** How the stream ended, for a queue created after that. */
+  #ending: { value: unknown } | undefined;
   #resolve!: (outcome: StreamOutcome) => void;
   #reject!: (error: unknown) => void;
 
@@ -114,8 +124,7 @@ export class ConversationStream implements ConversationStreamHandle {
     });
     // A caller who only iterates `chunks` still sees the error there; never an unhandled rejection.
     this.result.catch(() => undefined);
-    this.#queue = new ChunkQueue(() => this.cancel());
-    this.chunks = this.#queue;
+    if (this.#collect) this.#queue = new ChunkQueue(this);
     this.#signal = options.signal;
     if (options.signal?.aborted) {
       queueMicrotask(() => this.#fail(new AbortError()));
@@ -124,8 +133,18 @@ export class ConversationStream implements ConversationStreamHandle {
     }
   }
 
-  /** Stops the stream; `result` rejects with `AbortError`. */
+  /** @inheritdoc */
+  get chunks(): AsyncIterable<StreamChunk> {
+    if (this.#queue === undefined) {
+      this.#queue = new ChunkQueue(this);
+      if (this.#link === 'settled') this.#queue.end(this.#ending);
+    }
+    return this.#queue;
+  }
+
+  /** Stops the stream; `result` rejects with `AbortError`. Nothing happens once it has ended. */
   cancel(): void {
+    if (this.#link === 'settled') return;
     this.#fail(new AbortError('the stream was cancelled by its consumer'));
   }
 
@@ -252,6 +271,7 @@ export class ConversationStream implements ConversationStreamHandle {
     const epoch = this.#activeEpoch;
     const afterActive = this.#link === 'active';
     const malformedBefore = this.#malformed;
+    this.#readAbort ??= new AbortController();
     read(this.#readAbort.signal)
       .then((conversation) => {
         const current = afterActive && this.#link === 'active' && epoch === this.#activeEpoch;
@@ -304,7 +324,7 @@ export class ConversationStream implements ConversationStreamHandle {
     for (const piece of applied) {
       if (piece.content === '') continue;
       this.#firstChunkAt ??= performance.now();
-      if (this.#collect) this.#queue.push({ sequence: piece.sequence, content: piece.content });
+      if (this.#collect) this.#queue?.push({ sequence: piece.sequence, content: piece.content });
     }
   }
 
@@ -338,10 +358,13 @@ export class ConversationStream implements ConversationStreamHandle {
 
   #settle(error: { value: unknown } | undefined): void {
     this.#link = 'settled';
+    this.#ending = error;
     this.#clearIdleRead();
-    this.#readAbort.abort();
+    // Only a failure stops a read in flight; after a success it finishes and is ignored (no abort,
+    // no error built, no socket destroyed).
+    if (error !== undefined) this.#readAbort?.abort(STREAM_ENDED);
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#queue.end(error);
+    this.#queue?.end(error);
     this.#hooks.onSettled?.();
   }
 

@@ -3,11 +3,14 @@
  * channels — a channel takes up to 1,000 topics, a new one is opened only past that, and at most 19
  * are used so that replacing one (socket_closing, expiry) never needs a 21st.
  *
- * Requests: subscriptions that arrive within `subscribeCoalesceMs` go out as ONE request per channel
- * (and while one is in flight the next ones queue into the following request). A finished
- * conversation's topic is not unsubscribed (no request); it lapses on the channel, and when the
- * channel's list would pass 1,000 the next subscription request is a PUT of the live topics only,
- * which prunes the lapsed ones in the same request.
+ * Requests: before its first create for an assistant, the transport subscribes that assistant's
+ * responses topic once, on one channel (`prepare`); every conversation of that assistant then streams
+ * with no request of its own, and its first chunk cannot come before the subscription. Where the
+ * server refuses that topic, each conversation subscribes its own topic: a subscription goes out at
+ * once when its channel is idle, and while one is in flight the next ones queue into the following
+ * request. A finished conversation's topic is not unsubscribed (no request); it lapses on the
+ * channel, and when the channel's list would pass 1,000 the next subscription request is a PUT of the
+ * live topics only, which prunes the lapsed ones in the same request.
  *
  * This file is the pool: it places each stream on a channel with room. Each channel, with its socket,
  * subscriptions, work queue and timers, is a `ChannelGroup`.
@@ -36,8 +39,13 @@ export interface NotificationStreamTransportOptions {
   backoff?: ReconnectBackoffOptions;
   /** Failed attempts in a row before the channel's streams fail (default 8). */
   maxConnectAttempts?: number;
-  /** Subscriptions arriving within this many ms share one request (default 5). */
+  /** Under load, wait this many ms more to batch conversation subscriptions (default 0). */
   subscribeCoalesceMs?: number;
+  /**
+   * Subscribe each assistant's responses topic before its first create (default true; docs/protocol.md).
+   * False: one conversation topic per conversation, one subscription request per idle moment.
+   */
+  assistantTopic?: boolean;
   /** Replace a channel this long before it expires (default 60 000, at most a tenth of its lifetime). */
   renewBeforeExpiryMs?: number;
   /** Quiet time before a doubtful stream reads its conversation (default 1000). */
@@ -47,7 +55,15 @@ export interface NotificationStreamTransportOptions {
   /** Topics per channel (default and maximum 1,000); smaller in tests of the pool. */
   maxTopicsPerChannel?: number;
   /** Sizes accepted from the server: socket frames, answer text, chunks held across a gap (default `DEFAULT_RESPONSE_LIMITS`). */
-  limits?: Pick<ResponseLimits, 'maxFrameBytes' | 'maxAnswerChars' | 'maxPendingChunks'>;
+  limits?: Pick<
+    ResponseLimits,
+    | 'maxFrameBytes'
+    | 'maxAnswerChars'
+    | 'maxPendingChunks'
+    | 'maxEarlyConversations'
+    | 'maxEarlyEventBytes'
+    | 'maxEarlyEventAgeMs'
+  >;
   logger?: Logger;
 }
 
@@ -66,15 +82,51 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
   constructor(options: NotificationStreamTransportOptions) {
     this.#options = options;
     this.#maxTopics = Math.min(options.maxTopicsPerChannel ?? MAX_TOPICS_PER_CHANNEL, MAX_TOPICS_PER_CHANNEL);
-    const { backend, logger, maxTopicsPerChannel: _pool, idleReadMs: _streams, limits, ...timings } = options;
+    const {
+      backend,
+      logger,
+      maxTopicsPerChannel: _pool,
+      idleReadMs: _streams,
+      assistantTopic: _routing,
+      limits,
+      ...timings
+    } = options;
     this.#groupContext = {
       ...timings,
       maxFrameBytes: limits?.maxFrameBytes ?? DEFAULT_RESPONSE_LIMITS.maxFrameBytes,
+      earlyEvents: {
+        maxConversations: limits?.maxEarlyConversations ?? DEFAULT_RESPONSE_LIMITS.maxEarlyConversations,
+        maxBytes: limits?.maxEarlyEventBytes ?? DEFAULT_RESPONSE_LIMITS.maxEarlyEventBytes,
+        maxAgeMs: limits?.maxEarlyEventAgeMs ?? DEFAULT_RESPONSE_LIMITS.maxEarlyEventAgeMs,
+      },
       backend,
       logger: logger ?? silentLogger,
       lifetime: this.#lifetime.signal,
       stats: this.#stats,
     };
+  }
+
+  /**
+   * Before a create for `assistantId`: makes sure its responses topic is subscribed on one channel
+   * (the first call subscribes it; later ones find it active), and counts the create so that events
+   * coming before its stream opens are kept. Call `open` with the created conversation, or `abandon`.
+   * @param deadlineAt the injection's deadline (`Date.now()` ms), bounding the requests made for it
+   * @returns true when the topic is active; false when conversation topics are used instead
+   */
+  async prepare(assistantId: string, deadlineAt?: number): Promise<boolean> {
+    if (this.#options.assistantTopic === false || this.#lifetime.signal.aborted) return false;
+    let group = this.#groups.find((candidate) => candidate.holds(assistantId));
+    if (group === undefined) {
+      if (this.#groups.some((candidate) => candidate.refused(assistantId))) return false;
+      group = this.#pickGroup();
+      if (group === undefined) return false;
+    }
+    return group.expect(assistantId, deadlineAt);
+  }
+
+  /** A create `prepare` counted ended without a conversation to open. */
+  abandon(assistantId: string): void {
+    this.#groups.find((group) => group.holds(assistantId))?.abandon(assistantId);
   }
 
   /** @inheritdoc */
@@ -95,6 +147,12 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
       return stream;
     }
     this.#groupOf.get(conversationId)?.get(conversationId)?.cancel();
+    const routing = this.#groups.find((candidate) => candidate.routes(assistantId));
+    if (routing !== undefined) {
+      this.#groupOf.set(conversationId, routing);
+      routing.addRouted(assistantId, conversationId, stream);
+      return stream;
+    }
     const group = this.#pickGroup();
     if (group === undefined) {
       stream.fail(
@@ -112,7 +170,9 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
 
   /** @inheritdoc */
   stats(): StreamTransportStats {
-    return { ...this.#stats, liveStreams: this.#groupOf.size };
+    let earlyEventsDropped = 0;
+    for (const group of this.#groups) earlyEventsDropped += group.earlyEvents.dropped;
+    return { ...this.#stats, liveStreams: this.#groupOf.size, earlyEventsDropped };
   }
 
   /** @inheritdoc */

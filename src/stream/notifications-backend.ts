@@ -22,6 +22,7 @@ export const notificationsBackend: ResponseBackendFactory = {
         ...(tuning.heartbeatIntervalMs === undefined
           ? {}
           : { heartbeatIntervalMs: tuning.heartbeatIntervalMs }),
+        ...(tuning.assistantTopic === undefined ? {} : { assistantTopic: tuning.assistantTopic }),
         ...(tuning.subscribeCoalesceMs === undefined
           ? {}
           : { subscribeCoalesceMs: tuning.subscribeCoalesceMs }),

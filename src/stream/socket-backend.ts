@@ -25,7 +25,15 @@ async function* streamAnswer(
   transport: ResponseStreamTransport,
   request: ResponseRequest,
 ): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
-  const conversationId = yield* createConversation(api, request);
+  // Listening before the create, so the answer's first chunk cannot be missed (no read needed).
+  const counted =
+    transport.prepare === undefined ? false : await transport.prepare(request.targetId, request.deadlineAt);
+  let conversationId: string | undefined;
+  try {
+    conversationId = yield* createConversation(api, request);
+  } finally {
+    if (counted && conversationId === undefined) transport.abandon?.(request.targetId);
+  }
   const handle = transport.open(request.targetId, conversationId, {
     ...(request.budgetTokens === undefined ? {} : { budgetTokens: request.budgetTokens }),
     ...(request.countTokens === undefined ? {} : { countTokens: request.countTokens }),

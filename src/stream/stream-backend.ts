@@ -21,10 +21,21 @@ export interface StreamBackend {
   invalidateToken?(token: string): void;
   /** ws(s) origin for the direct socket, e.g. `ws://127.0.0.1:8787`. */
   socketBaseUrl: string;
-  /** `POST /api/v2/notifications/channels`. */
-  createChannel(signal?: AbortSignal): Promise<Channel>;
-  /** `POST .../channels/{id}/subscriptions`: adds topics to the channel's list. */
-  addSubscriptions(channelId: string, topics: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * `POST /api/v2/notifications/channels`.
+   * @param deadlineAt when set (`Date.now()` ms), a wait (a 429's `Retry-After`) ending later fails at once
+   */
+  createChannel(signal?: AbortSignal, deadlineAt?: number): Promise<Channel>;
+  /**
+   * `POST .../channels/{id}/subscriptions`: adds topics to the channel's list.
+   * @param deadlineAt as for `createChannel`
+   */
+  addSubscriptions(
+    channelId: string,
+    topics: string[],
+    signal?: AbortSignal,
+    deadlineAt?: number,
+  ): Promise<void>;
   /**
    * `PUT .../channels/{id}/subscriptions`: replaces the channel's list. Optional: without it, a
    * channel whose list is full of finished topics is replaced by a new channel instead.

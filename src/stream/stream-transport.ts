@@ -23,6 +23,11 @@ export interface StreamTransportStats {
   reconnects: number;
   /** Streams being answered now. */
   liveStreams: number;
+  /**
+   * Conversations whose events, come on an assistant topic before their stream opened, were dropped
+   * unclaimed (a limit, their age, or never claimed); 0 for the direct transport.
+   */
+  earlyEventsDropped: number;
 }
 
 /** Counters at zero, for a new transport. */
@@ -34,6 +39,7 @@ export function emptyTransportStats(): StreamTransportStats {
     subscriptionRequests: 0,
     reconnects: 0,
     liveStreams: 0,
+    earlyEventsDropped: 0,
   };
 }
 
@@ -49,6 +55,14 @@ export interface ResponseStreamTransport {
    * @param options budget, token counter, abort signal
    */
   open(assistantId: string, conversationId: string, options?: OpenStreamOptions): ConversationStreamHandle;
+  /**
+   * Optional: called before the create of a conversation of `assistantId`, so that the transport can
+   * be listening before the answer starts. Resolves true when it counted the create: the caller then
+   * calls `open` with the conversation, or `abandon` when there is none.
+   */
+  prepare?(assistantId: string, deadlineAt?: number): Promise<boolean>;
+  /** A create `prepare` counted ended without a conversation. */
+  abandon?(assistantId: string): void;
   /** Counters so far. */
   stats(): StreamTransportStats;
   /** Ends every stream (they reject with `AbortError`), socket and timer. Idempotent. */

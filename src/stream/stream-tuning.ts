@@ -12,6 +12,11 @@ export interface StreamTuning {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Read the conversation when a stream has been silent this long (ms). */
   idleReadMs?: number;
-  /** Wait this long to group subscriptions into one request (ms). */
+  /** Under load, wait this long more to group conversation subscriptions into one request (ms, default 0). */
   subscribeCoalesceMs?: number;
+  /**
+   * Notification transport: subscribe each assistant's responses topic once instead of one topic per
+   * conversation (default true; falls back by itself where the server refuses the topic).
+   */
+  assistantTopic?: boolean;
 }

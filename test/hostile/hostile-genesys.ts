@@ -240,6 +240,17 @@ export async function startHostileGenesys(script: HostileScript = {}): Promise<H
         return;
       }
       const topics = (JSON.parse(request.body) as Array<{ id: string }>).map((t) => t.id);
+      // Like an organisation without this product's assistant topic: only conversation topics exist.
+      if (topics.some((topic) => conversationIdFromTopic(topic) === undefined)) {
+        json(res, 400, {
+          message: 'invalid topic',
+          code: 'bad.request',
+          status: 400,
+          details: [],
+          errors: [],
+        });
+        return;
+      }
       if (method === 'PUT') channel.topics = new Set(topics);
       else for (const topic of topics) channel.topics.add(topic);
       json(res, 200, { entities: [...channel.topics].map((id) => ({ id })) });

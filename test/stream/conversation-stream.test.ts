@@ -156,7 +156,7 @@ describe('ConversationStream: when it reads the conversation', () => {
 
 describe('ChunkQueue', () => {
   it('hands chunks to its consumer in order, then the end', async () => {
-    const queue = new ChunkQueue(() => {});
+    const queue = new ChunkQueue({ cancel: () => {} });
     queue.push({ sequence: 1, content: 'a' });
     const seen: string[] = [];
     const consuming = (async () => {
@@ -171,7 +171,7 @@ describe('ChunkQueue', () => {
 
   it('throws the stream’s error once after the queued chunks, and tells when the consumer stops early', async () => {
     let stopped = 0;
-    const failing = new ChunkQueue(() => stopped++);
+    const failing = new ChunkQueue({ cancel: () => void stopped++ });
     failing.push({ sequence: 1, content: 'a' });
     failing.end({ value: new AbortError('gone') });
     const iterator = failing[Symbol.asyncIterator]();
@@ -179,9 +179,102 @@ describe('ChunkQueue', () => {
     await expect(iterator.next()).rejects.toBeInstanceOf(AbortError);
     await expect(iterator.next()).resolves.toEqual({ value: undefined, done: true });
 
-    const early = new ChunkQueue(() => stopped++);
+    const early = new ChunkQueue({ cancel: () => void stopped++ });
     early.push({ sequence: 1, content: 'a' });
     for await (const _ of early) break;
     expect(stopped).toBe(1);
+  });
+});
+
+describe('ConversationStream: the success path aborts nothing', () => {
+  it('a read in flight when the answer completes from events is not aborted; a late cancel changes nothing', async () => {
+    const signals: AbortSignal[] = [];
+    let answer: (conversation: Conversation) => void = () => {};
+    const stream = new ConversationStream(
+      ID,
+      {},
+      {
+        readConversation: (signal) => {
+          signals.push(signal);
+          return new Promise<Conversation>((resolve) => {
+            answer = resolve;
+          });
+        },
+      },
+    );
+    stream.markActive();
+    stream.handleEvent(chunk(1));
+    // A malformed frame may have been ours: after a quiet second it reads.
+    stream.noteMalformed();
+    vi.advanceTimersByTime(1000);
+    expect(signals).toHaveLength(1);
+    // The next chunks come in order while the read is in flight: done from events alone.
+    stream.handleEvent(chunk(2));
+    stream.handleEvent(chunk(3));
+    stream.handleEvent(complete);
+    const outcome = await stream.result;
+    expect(outcome.text).toBe(TEXT);
+    expect(signals[0]!.aborted).toBe(false);
+    stream.cancel();
+    expect(signals[0]!.aborted).toBe(false);
+    expect(await stream.result).toBe(outcome);
+    // The read's late answer is ignored.
+    answer({
+      id: ID,
+      assistantId: 'a',
+      status: 'completed',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      response: { text: TEXT, sequence: 3, finishReason: 'stop' },
+      usage: { promptTokens: 5, completionTokens: 3 },
+      safetyPolicyTriggered: false,
+    });
+    await vi.runAllTimersAsync();
+    expect(outcome.reads).toBe(1);
+  });
+
+  it('a failure aborts the read in flight with one shared reason', async () => {
+    const signals: AbortSignal[] = [];
+    const streams = [0, 1].map(
+      () =>
+        new ConversationStream(
+          ID,
+          {},
+          {
+            readConversation: (signal) => {
+              signals.push(signal);
+              return new Promise<Conversation>(() => {});
+            },
+          },
+        ),
+    );
+    for (const stream of streams) {
+      stream.markActive();
+      stream.handleEvent(chunk(2));
+      stream.cancel();
+      await expect(stream.result).rejects.toBeInstanceOf(AbortError);
+    }
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+    expect(signals[0]!.reason).toBeInstanceOf(AbortError);
+    expect(signals[0]!.reason).toBe(signals[1]!.reason);
+  });
+
+  it('creates no read signal when it never reads, and no chunk queue when chunks are not collected', async () => {
+    const stream = new ConversationStream(
+      ID,
+      { collectChunks: false },
+      {
+        readConversation: async () => {
+          throw new Error('no read expected');
+        },
+      },
+    );
+    stream.markActive();
+    for (const sequence of [1, 2, 3]) stream.handleEvent(chunk(sequence));
+    stream.handleEvent(complete);
+    expect((await stream.result).text).toBe(TEXT);
+    // Asked for after the end, the chunks end at once, empty.
+    const seen: string[] = [];
+    for await (const piece of stream.chunks) seen.push(piece.content);
+    expect(seen).toEqual([]);
   });
 });

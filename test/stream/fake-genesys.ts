@@ -7,7 +7,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel, Conversation, StreamBackend } from '../../src/stream/index.js';
-import { aiResponseTopic, type AiStreamEvent } from '../../src/contract/index.js';
+import { aiResponseTopic, assistantResponsesTopic, type AiStreamEvent } from '../../src/contract/index.js';
+import { BadRequestError } from '../../src/errors.js';
+
+/** The one assistant every conversation of the fake belongs to. */
+export const FAKE_ASSISTANT = 'a1';
 
 interface FakeConversation {
   chunks: string[];
@@ -36,6 +40,8 @@ export interface FakeGenesysOptions {
    * after so many chunks) does not depend on subscribing within the first chunk's delay.
    */
   holdFirstChunkUntilSubscribed?: boolean;
+  /** Serve the assistant responses topic of `FAKE_ASSISTANT` (default true); false refuses it with 400. */
+  assistantTopic?: boolean;
 }
 
 /** A running fake. */
@@ -109,10 +115,13 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
   const publish = (conversationId: string, event: AiStreamEvent): void => {
     for (const [ws, subs] of direct) if (subs.has(conversationId)) send(ws, event);
     const topic = aiResponseTopic(conversationId);
+    const assistantTopic = assistantResponsesTopic(FAKE_ASSISTANT);
     for (const channel of channels.values()) {
-      if (!channel.topics.has(topic)) continue;
-      for (const ws of channel.sockets)
-        send(ws, { topicName: topic, version: '2', eventBody: event, metadata: {} });
+      for (const topicName of [topic, assistantTopic]) {
+        if (!channel.topics.has(topicName)) continue;
+        for (const ws of channel.sockets)
+          send(ws, { topicName, version: '2', eventBody: event, metadata: {} });
+      }
     }
   };
   const allSockets = (): WebSocket[] => [
@@ -121,9 +130,9 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
   ];
   const subscribed = (conversationId: string): boolean => {
     for (const [ws, subs] of direct) if (subs.has(conversationId) && ws.readyState === ws.OPEN) return true;
-    const topic = aiResponseTopic(conversationId);
+    const topics = [aiResponseTopic(conversationId), assistantResponsesTopic(FAKE_ASSISTANT)];
     for (const channel of channels.values())
-      if (channel.topics.has(topic) && channel.sockets.size > 0) return true;
+      if (topics.some((topic) => channel.topics.has(topic)) && channel.sockets.size > 0) return true;
     return false;
   };
   const tick = (id: string): void => {
@@ -246,6 +255,9 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
     async addSubscriptions(channelId, topics, signal) {
       aborted(signal);
       calls.addSubscriptions += 1;
+      if (options.assistantTopic === false && topics.some((t) => t.startsWith('v2.ai.assistants.'))) {
+        throw new BadRequestError('invalid topic', { status: 400 });
+      }
       const channel = channels.get(channelId)!;
       for (const topic of topics) channel.topics.add(topic);
       if (channel.topics.size > 1000) throw new Error('too many topics');
