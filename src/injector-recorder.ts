@@ -149,9 +149,13 @@ export class InjectionRecord {
       audit,
       ...(outcome.details === undefined ? {} : { details: outcome.details }),
     };
-    this.#options.telemetry.record(
-      telemetryPayloadFromResult(result, { assistantId: this.#assistantId, transport: this.#transport }),
-    );
+    const { telemetry } = this.#options;
+    // Without an endpoint the record would be dropped: the payload is not built.
+    if (telemetry.enabled) {
+      telemetry.record(
+        telemetryPayloadFromResult(result, { assistantId: this.#assistantId, transport: this.#transport }),
+      );
+    }
     this.#span?.end({
       conversationId: result.conversationId,
       finishReason: result.finishReason,

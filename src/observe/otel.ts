@@ -4,7 +4,10 @@
  * semantic conventions (client inference span `chat {model}`, `gen_ai.*` attributes and metrics).
  */
 import {
+  createNoopMeter,
+  INVALID_SPAN_CONTEXT,
   metrics,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -111,6 +114,31 @@ function instrumentsOf(meter: Meter): Instruments {
   return instruments;
 }
 
+// What the API hands out while no SDK is registered: a proxy with no delegate, the no-op meter.
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const NOOP_METER = createNoopMeter();
+
+/** The handle of an injection that nothing would record. */
+const UNRECORDED: InjectionSpan = {
+  span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  setConversationId: () => undefined,
+  end: () => undefined,
+  fail: () => undefined,
+};
+
+/**
+ * True when no tracer or meter is given and the application registered no global provider: the
+ * span and metric points would be dropped, so their attributes are not even built. Checked per
+ * injection, so a provider registered later is used from the next injection on.
+ */
+function nothingRecords(options: InjectionTelemetryOptions): boolean {
+  if (options.tracer !== undefined || options.meter !== undefined) return false;
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER)
+    return false;
+  return metrics.getMeter(INSTRUMENTATION_NAME) === NOOP_METER;
+}
+
 /** The low-cardinality `error.type` of a failure: the error's class name. */
 export function errorType(error: unknown): string {
   return error instanceof Error && error.name ? error.name : '_OTHER';
@@ -125,6 +153,7 @@ export function startInjectionSpan(
   attrs: InjectionSpanAttributes,
   options: InjectionTelemetryOptions = {},
 ): InjectionSpan {
+  if (nothingRecords(options)) return UNRECORDED;
   const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_NAME);
   const meter = options.meter ?? metrics.getMeter(INSTRUMENTATION_NAME);
   const started = performance.now();
