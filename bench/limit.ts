@@ -71,63 +71,29 @@ const CHILD = fileURLToPath(new URL('./limit-client-child.ts', import.meta.url))
 /** The phases, in the order each client runs them (the first one meets a fresh client). */
 export function limitPhases(scale = 1): LimitPhase[] {
   const n = (count: number): number => Math.max(1, Math.round(count / scale));
+  const phase = (
+    name: string,
+    emulator: LimitPhase['emulator'],
+    concurrency: number,
+    warmup: number,
+    injections: number,
+    firstChunk = false,
+  ): LimitPhase => ({
+    name,
+    emulator,
+    concurrency,
+    warmup: n(warmup),
+    injections: n(injections),
+    firstChunk,
+  });
   return [
-    {
-      name: 'cpu1000',
-      emulator: 'instant',
-      concurrency: 1000,
-      injections: n(2000),
-      warmup: n(1000),
-      firstChunk: false,
-    },
-    {
-      name: 'cpu10',
-      emulator: 'instant',
-      concurrency: 10,
-      injections: n(500),
-      warmup: n(50),
-      firstChunk: false,
-    },
-    {
-      name: 'cpu100',
-      emulator: 'instant',
-      concurrency: 100,
-      injections: n(1000),
-      warmup: n(100),
-      firstChunk: false,
-    },
-    {
-      name: 'first1',
-      emulator: 'instant',
-      concurrency: 1,
-      injections: n(200),
-      warmup: n(20),
-      firstChunk: true,
-    },
-    {
-      name: 'first100',
-      emulator: 'instant',
-      concurrency: 100,
-      injections: n(1000),
-      warmup: n(100),
-      firstChunk: true,
-    },
-    {
-      name: 'thr100',
-      emulator: 'paced',
-      concurrency: 100,
-      injections: n(1000),
-      warmup: n(100),
-      firstChunk: false,
-    },
-    {
-      name: 'thr1000',
-      emulator: 'paced',
-      concurrency: 1000,
-      injections: n(2000),
-      warmup: n(1000),
-      firstChunk: false,
-    },
+    phase('cpu1000', 'instant', 1000, 500, 1000),
+    phase('cpu10', 'instant', 10, 30, 300),
+    phase('cpu100', 'instant', 100, 100, 600),
+    phase('first1', 'instant', 1, 10, 100, true),
+    phase('first100', 'instant', 100, 100, 600, true),
+    phase('thr100', 'paced', 100, 100, 600),
+    phase('thr1000', 'paced', 1000, 500, 1500),
   ];
 }
 
