@@ -4,9 +4,12 @@
  * pipeline, no schemas, no retries, no pacing, no telemetry. The benchmarks run it side by side with
  * the library to show the cost the library adds.
  *
- * One login (client credentials). One notification channel and its socket; a conversation's topic is
- * subscribed right after its create returns (one request each). When a channel holds its 1,000 topics
- * the next conversations go to a new channel, and a full channel's socket closes once its last
+ * One login (client credentials). One notification channel and its socket. By default (the
+ * contract's cheapest path) each assistant's responses topic is subscribed once, before its first
+ * create, and a conversation needs no request but its create; its events may come before the create
+ * answers and wait until it does. With `topic: 'conversation'` a conversation's own topic is
+ * subscribed right after its create returns (one request each); when a channel holds its 1,000
+ * topics the next conversations go to a new channel, and a full channel's socket closes once its last
  * conversation ends (so 10,000 concurrent streams use 10 sockets, never more than the service's 20
  * channels). Sequence numbers start at 1 without gaps and one socket keeps their order, so a
  * conversation whose first event is chunk 1 has lost nothing and is never read; the conversation is
@@ -32,6 +35,11 @@ export interface MinimalClientOptions {
   maxSockets?: number;
   /** Read the conversation when nothing arrived this long after the subscription (default 500 ms). */
   quietReadMs?: number;
+  /**
+   * `assistant` (default): one subscription per assistant to its responses topic, before its first
+   * create, and none per conversation; `conversation`: one topic per conversation after its create.
+   */
+  topic?: 'assistant' | 'conversation';
 }
 
 /** One finished answer. */
@@ -51,6 +59,7 @@ export interface MinimalStats {
 }
 
 const TOPICS_PER_CHANNEL = 1000;
+const assistantTopicOf = (assistantId: string): string => `v2.ai.assistants.${assistantId}.responses`;
 const topicOf = (conversationId: string): string =>
   `v2.conversations.${conversationId}.aiassistant.responses`;
 
@@ -88,6 +97,11 @@ export class MinimalClient {
   readonly #base: URL;
   readonly #agent: http.Agent;
   readonly #quietReadMs: number;
+  readonly #perAssistant: boolean;
+  /** Assistant topics subscribed (or being subscribed), by assistant. */
+  readonly #assistantTopics = new Map<string, Promise<void>>();
+  /** Events of conversations whose create has not answered yet (assistant topic only). */
+  readonly #early = new Map<string, Array<{ type: string; data: Record<string, unknown> }>>();
   readonly #answers = new Map<string, Answer>();
   readonly #channels = new Set<ChannelSocket>();
   #token = '';
@@ -101,6 +115,7 @@ export class MinimalClient {
       scheduling: 'lifo',
     });
     this.#quietReadMs = options.quietReadMs ?? 500;
+    this.#perAssistant = (options.topic ?? 'assistant') === 'assistant';
   }
 
   /**
@@ -131,13 +146,14 @@ export class MinimalClient {
     body: Buffer,
     onChunk?: (sequence: number, content: string) => void,
   ): Promise<MinimalAnswer> {
+    if (this.#perAssistant) await this.#subscribeAssistant(assistantId);
     const created = await this.#api('POST', `/api/v2/ai/assistants/${assistantId}/conversations`, body, {
       'Idempotency-Key': randomUUID(),
     });
     if (created.status !== 201) throw new Error(`create answered ${created.status}: ${created.body}`);
     const conversationId = (JSON.parse(created.body) as { id: string }).id;
     const channel = await this.#currentChannel();
-    channel.topics += 1;
+    if (!this.#perAssistant) channel.topics += 1;
     channel.live += 1;
     const done = new Promise<MinimalAnswer>((resolve, reject) => {
       this.#answers.set(conversationId, {
@@ -153,21 +169,42 @@ export class MinimalClient {
         reject,
       });
     });
-    const topic = Buffer.from(JSON.stringify([{ id: topicOf(conversationId) }]));
-    const subscribed = await this.#api(
-      'POST',
-      `/api/v2/notifications/channels/${channel.id}/subscriptions`,
-      topic,
-    ).catch((error: Error) => ({ status: 0, body: error.message }));
-    if (subscribed.status === 200) this.stats.subscribed += 1;
-    else {
-      this.#fail(conversationId, new Error(`subscribe answered ${subscribed.status}: ${subscribed.body}`));
+    if (this.#perAssistant) {
+      this.stats.subscribed += 1;
+      const early = this.#early.get(conversationId) ?? [];
+      this.#early.delete(conversationId);
+      for (const event of early) this.#onEvent(event.type, event.data);
+    } else {
+      const subscribed = await this.#subscribe(channel, topicOf(conversationId));
+      if (subscribed.status === 200) this.stats.subscribed += 1;
+      else
+        this.#fail(conversationId, new Error(`subscribe answered ${subscribed.status}: ${subscribed.body}`));
     }
     const answer = this.#answers.get(conversationId);
     if (answer !== undefined && answer.sequence < 0 && !answer.reading) {
       answer.quiet = setTimeout(() => void this.#read(conversationId), this.#quietReadMs);
     }
     return done;
+  }
+
+  /** Subscribes the assistant's responses topic once, before its first create. */
+  #subscribeAssistant(assistantId: string): Promise<void> {
+    let subscribing = this.#assistantTopics.get(assistantId);
+    if (subscribing === undefined) {
+      subscribing = (async () => {
+        const reply = await this.#subscribe(await this.#currentChannel(), assistantTopicOf(assistantId));
+        if (reply.status !== 200) throw new Error(`assistant topic answered ${reply.status}: ${reply.body}`);
+      })();
+      this.#assistantTopics.set(assistantId, subscribing);
+    }
+    return subscribing;
+  }
+
+  #subscribe(channel: ChannelSocket, topic: string): Promise<Reply> {
+    const body = Buffer.from(JSON.stringify([{ id: topic }]));
+    return this.#api('POST', `/api/v2/notifications/channels/${channel.id}/subscriptions`, body).catch(
+      (error: Error) => ({ status: 0, body: error.message }),
+    );
   }
 
   /** Closes every socket and keep-alive connection; answers not finished are left pending. */
@@ -181,7 +218,15 @@ export class MinimalClient {
     const conversationId = data['conversationId'];
     if (typeof conversationId !== 'string') return;
     const answer = this.#answers.get(conversationId);
-    if (answer === undefined) return;
+    if (answer === undefined) {
+      // On the assistant topic a conversation's events may come before its create answers.
+      if (this.#perAssistant) {
+        const early = this.#early.get(conversationId) ?? [];
+        early.push({ type, data });
+        this.#early.set(conversationId, early);
+      }
+      return;
+    }
     clearTimeout(answer.quiet);
     if (answer.reading) {
       answer.held.push({ type, data });
@@ -311,7 +356,9 @@ export class MinimalClient {
       return;
     }
     const body = frame.eventBody;
-    if (typeof frame.topicName !== 'string' || !frame.topicName.endsWith('.aiassistant.responses')) return;
+    const topic = frame.topicName;
+    if (typeof topic !== 'string') return;
+    if (!topic.endsWith('.aiassistant.responses') && !topic.startsWith('v2.ai.assistants.')) return;
     if (typeof body?.type !== 'string' || typeof body.data !== 'object' || body.data === null) return;
     this.#onEvent(body.type, body.data as Record<string, unknown>);
   }
