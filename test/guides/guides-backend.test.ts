@@ -173,8 +173,13 @@ describe("backend: 'guides'", () => {
 
   it('times out at the deadline while the guide stays IN_PROGRESS, and audits the failure', async () => {
     const kit = await guideKit();
+    // A first injection logs in and learns the guide's version, so only the turn's first request has
+    // to fit in the deadline. The guide then answers IN_PROGRESS 100 times, and the kit polls with
+    // base 2 ms, cap 16 ms and equal jitter: at least 1 + 2 + 4 + 97 × 8 = 783 ms of waits, so a
+    // 600 ms deadline falls while the guide is still IN_PROGRESS, however slow the machine.
+    await kit.inject();
     const stuck = { ...kit.template, userTemplate: 'Refund my {{productType}} [[guide:in-progress:100]]' };
-    await expect(kit.inject({ deadlineMs: 150 }, stuck)).rejects.toBeInstanceOf(TimeoutError);
+    await expect(kit.inject({ deadlineMs: 600 }, stuck)).rejects.toBeInstanceOf(TimeoutError);
     const last = auditEntries(kit.auditPath).at(-1);
     expect(last).toMatchObject({
       complianceStatus: 'FAILED',
