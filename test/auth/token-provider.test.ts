@@ -201,8 +201,11 @@ describe('TokenProvider', () => {
     await p.getAccessToken();
     p.close();
     provider = undefined;
-    // The server stays up, so only the client's close() can have ended the keep-alive connection.
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The server stays up and keeps idle connections, so only the client's close() can end the
+    // keep-alive connection: wait for it to be gone (boundedly; a loaded machine takes its time).
+    const settled = (): boolean =>
+      Object.entries(countResources()).every(([name, count]) => count <= (before[name] ?? 0));
+    for (let i = 0; i < 1_000 && !settled(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     const after = countResources();
     for (const [name, count] of Object.entries(after))
       expect(count, name).toBeLessThanOrEqual(before[name] ?? 0);

@@ -52,6 +52,9 @@ export async function startLoopbackServer(
       });
     });
   });
+  // Only the client ends a kept-alive connection (Node's server would after 5 s idle), so a test that
+  // counts sockets sees what the client closed, however long it waits.
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
