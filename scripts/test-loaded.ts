@@ -32,7 +32,8 @@ const vitest = spawn(
     `--hookTimeout=${LOADED_TIMEOUT_MS}`,
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit' },
+  // A process group of its own, so a signal reaches vitest's workers and the processes they started.
+  { stdio: 'inherit', detached: true },
 );
 
 const stopWorkers = (): void => {
@@ -41,7 +42,7 @@ const stopWorkers = (): void => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     stopWorkers();
-    if (vitest.exitCode === null) vitest.kill(signal);
+    if (vitest.exitCode === null && vitest.pid !== undefined) process.kill(-vitest.pid, signal);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
