@@ -19,6 +19,7 @@ export default defineConfig({
       'test/observe/audit-verify-suspect.test.ts',
       'test/observe/audit-verify-results.test.ts',
       'test/observe/audit-verify-database.test.ts',
+      'test/observe/audit-verify-checkpoints.test.ts',
       'test/observe/audit-checkpoint.test.ts',
       'test/observe/audit-sink.test.ts',
       'test/observe/audit-backend-fields.test.ts',
