@@ -25,7 +25,7 @@ export interface PlaceholderMatch {
 export function scanPlaceholders(text: string): PlaceholderMatch[] {
   const found: PlaceholderMatch[] = [];
   for (const match of text.matchAll(PLACEHOLDER_RE)) {
-    const name = (match[1] ?? '').trim();
+    const name = match[1]!.trim(); // the group always takes part in a match
     found.push({ raw: match[0], name, valid: VARIABLE_NAME_RE.test(name), index: match.index });
   }
   return found;
