@@ -59,7 +59,7 @@ function parseJson(text: string, path: string): unknown {
 async function parseYaml(text: string, path: string): Promise<unknown> {
   // Loaded with the first YAML file: importing the library does not load the YAML parser.
   const { parseDocument } = await import('yaml');
-  const document = parseDocument(text, { prettyErrors: true });
+  const document = parseDocument(text); // prettyErrors is on by default: errors carry linePos
   const error = document.errors[0];
   if (error) {
     const where = error.linePos?.[0];
