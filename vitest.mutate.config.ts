@@ -9,9 +9,12 @@ export default defineConfig({
     include: [
       'test/prompt/**/*.test.ts',
       'test/stream/response-accumulator.test.ts',
+      'test/stream/response-accumulator-limits.test.ts',
       'test/http/retry-policy.test.ts',
+      'test/http/retry-policy-edges.test.ts',
       'test/http/rate-limiter.test.ts',
       'test/http/rate-limiter-settings.test.ts',
+      'test/http/rate-limiter-pacer.test.ts',
       'test/observe/audit-chain.test.ts',
       'test/observe/audit-entry.test.ts',
       'test/observe/audit-log.test.ts',

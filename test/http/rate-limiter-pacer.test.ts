@@ -1,0 +1,72 @@
+/**
+ * The rate limiter through its edges, under fake timers: a fired signal is refused even when a slot
+ * is free, close says why, callers arriving during a server's pause resume at the plain rate, and
+ * the shared pacer passes the client's burst and reports the pause.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AbortError } from '../../src/errors.js';
+import { RateLimiter, sharedRateLimiter } from '../../src/http/rate-limiter.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function grantTimes(acquire: () => Promise<void>, count: number, advanceMs: number): Promise<number[]> {
+  const grantedAt: number[] = [];
+  const all = Promise.all(
+    Array.from({ length: count }, () => acquire().then(() => void grantedAt.push(Date.now()))),
+  );
+  await vi.advanceTimersByTimeAsync(advanceMs);
+  await all;
+  return grantedAt;
+}
+
+describe('RateLimiter edges', () => {
+  it('refuses a fired signal even when a slot is free', async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 60 });
+    await expect(limiter.acquire(AbortSignal.abort())).rejects.toBeInstanceOf(AbortError);
+    await expect(limiter.acquire()).resolves.toBeUndefined();
+  });
+
+  it('says it was closed, to waiting and to later callers', async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 60, burst: 1 });
+    await limiter.acquire();
+    const waiting = limiter.acquire();
+    const outcome = expect(waiting).rejects.toThrow('the rate limiter was closed');
+    limiter.close();
+    await outcome;
+    await expect(limiter.acquire()).rejects.toThrow('the rate limiter was closed');
+  });
+
+  it('resumes callers that arrived during a pause at the plain rate, with no burst', async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 600, burst: 3 });
+    limiter.pause(5_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Spaced by 60 000 / (600 - 3 + 1) = 100.33 ms from the end of the pause, each rounded up.
+    expect(await grantTimes(() => limiter.acquire(), 4, 10_000)).toEqual([5_000, 5_101, 5_201, 5_302]);
+  });
+});
+
+describe('sharedRateLimiter', () => {
+  const client = { apiBaseUrl: 'https://api.mypurecloud.com', requestsPerMinute: 60 };
+
+  it('takes the client’s burst, or the default for its rate', async () => {
+    const bursty = sharedRateLimiter({ ...client, clientId: 'burst-3', requestBurst: 3 });
+    // Three at once, then 60 000 / (60 - 3 + 1) = 1 034.5 ms later, rounded up.
+    expect(await grantTimes(() => bursty.acquire(), 4, 5_000)).toEqual([0, 0, 0, 1_035]);
+    await bursty.close();
+    const plain = sharedRateLimiter({ ...client, clientId: 'burst-default' });
+    expect(await grantTimes(() => plain.acquire(), 2, 5_000)).toEqual([5_000, 6_000]);
+    await plain.close();
+  });
+
+  it('reports the pause it was told', async () => {
+    const pacer = sharedRateLimiter({ ...client, clientId: 'paused' });
+    await pacer.pause(4_000, 'retry-after');
+    expect(await pacer.pausedForMs()).toBe(4_000);
+    await pacer.close();
+  });
+});
