@@ -27,6 +27,7 @@ export default defineConfig({
       'test/observe/audit-sink.test.ts',
       'test/observe/audit-backend-fields.test.ts',
       'test/observe/canonical-json.test.ts',
+      'test/observe/canonical-json-errors.test.ts',
       'test/emulator/idempotency-cache.test.ts',
       'test/emulator/conversations.test.ts',
     ],
