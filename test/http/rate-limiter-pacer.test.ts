@@ -51,7 +51,7 @@ describe('RateLimiter edges', () => {
 });
 
 describe('sharedRateLimiter', () => {
-  const client = { apiBaseUrl: 'https://api.mypurecloud.com', requestsPerMinute: 60 };
+  const client = { apiBaseUrl: 'https://api.mypurecloud.com', requestsPerMinute: 60, requestBurst: undefined };
 
   it('takes the client’s burst, or the default for its rate', async () => {
     const bursty = sharedRateLimiter({ ...client, clientId: 'burst-3', requestBurst: 3 });
@@ -66,7 +66,7 @@ describe('sharedRateLimiter', () => {
   it('reports the pause it was told', async () => {
     const pacer = sharedRateLimiter({ ...client, clientId: 'paused' });
     await pacer.pause(4_000, 'retry-after');
-    expect(await pacer.pausedForMs()).toBe(4_000);
+    expect(pacer.pausedForMs?.()).toBe(4_000);
     await pacer.close();
   });
 });

@@ -34,6 +34,7 @@ function thrown(run: () => unknown): unknown {
 const template = (systemInstruction: string, userTemplate: string): PromptTemplate => ({
   systemInstruction,
   userTemplate,
+  variables: {},
   contextWindowLimit: 100,
 });
 

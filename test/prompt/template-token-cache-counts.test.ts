@@ -25,6 +25,7 @@ vi.mock('../../src/prompt/tokens.js', async (importOriginal) => {
 const template: PromptTemplate = {
   systemInstruction: 'You are the support assistant.',
   userTemplate: '{{question}}',
+  variables: {},
   contextWindowLimit: 400,
   maxOutputTokens: 100,
 };
