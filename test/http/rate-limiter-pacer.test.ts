@@ -51,7 +51,11 @@ describe('RateLimiter edges', () => {
 });
 
 describe('sharedRateLimiter', () => {
-  const client = { apiBaseUrl: 'https://api.mypurecloud.com', requestsPerMinute: 60, requestBurst: undefined };
+  const client = {
+    apiBaseUrl: 'https://api.mypurecloud.com',
+    requestsPerMinute: 60,
+    requestBurst: undefined,
+  };
 
   it('takes the client’s burst, or the default for its rate', async () => {
     const bursty = sharedRateLimiter({ ...client, clientId: 'burst-3', requestBurst: 3 });
