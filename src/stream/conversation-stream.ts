@@ -68,6 +68,9 @@ type Reading = 'idle' | 'reading' | 'reading-again';
  */
 const STREAM_ENDED = new AbortError('the stream ended before the read answered');
 
+/** Marks a rejection handled. */
+const ignore = (): void => undefined;
+
 /** One answer being streamed; the handle the caller gets, and the sink its transport feeds. */
 export class ConversationStream implements ConversationStreamHandle {
   readonly conversationId: string;
@@ -122,8 +125,6 @@ export class ConversationStream implements ConversationStreamHandle {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // A caller who only iterates `chunks` still sees the error there; never an unhandled rejection.
-    this.result.catch(() => undefined);
     if (this.#collect) this.#queue = new ChunkQueue(this);
     this.#signal = options.signal;
     if (options.signal?.aborted) {
@@ -353,6 +354,9 @@ export class ConversationStream implements ConversationStreamHandle {
   #fail(error: unknown): void {
     if (this.#link === 'settled') return;
     this.#settle({ value: error });
+    // A caller who only iterates `chunks` still sees the error there; never an unhandled rejection.
+    // Marked handled here, on the failure path only: no second promise per successful stream.
+    this.result.catch(ignore);
     this.#reject(error);
   }
 

@@ -42,7 +42,8 @@ export class ResponseAccumulator {
   #tokens = 0;
   #duplicates = 0;
   #budgetReached = false;
-  readonly #pending = new Map<number, string>();
+  /** Chunks held beyond a gap; created with the first one (most answers never have a gap). */
+  #pending: Map<number, string> | undefined;
   readonly #budget: number;
   readonly #countTokens: TokenCounter | undefined;
   readonly #maxChars: number;
@@ -82,7 +83,7 @@ export class ResponseAccumulator {
   }
   /** True while chunks beyond a gap wait for it to be filled. */
   get hasGap(): boolean {
-    return this.#pending.size > 0;
+    return this.#pending !== undefined && this.#pending.size > 0;
   }
 
   /**
@@ -92,12 +93,13 @@ export class ResponseAccumulator {
    */
   applyChunk(sequence: number, content: string): AppliedChunk[] {
     if (this.#budgetReached) return [];
-    if (sequence <= this.#sequence || this.#pending.has(sequence)) {
+    if (sequence <= this.#sequence || this.#pending?.has(sequence) === true) {
       this.#duplicates += 1;
       return [];
     }
     if (sequence > this.#sequence + 1) {
-      if (this.#pending.size >= this.#maxPending) {
+      const pending = (this.#pending ??= new Map());
+      if (pending.size >= this.#maxPending) {
         throw new LimitExceededError(
           `chunks held after a gap in sequence (waiting for ${this.#sequence + 1})`,
           LIMIT_OPTION.maxPendingChunks,
@@ -106,7 +108,7 @@ export class ResponseAccumulator {
         );
       }
       this.#checkLength(this.#length + this.#pendingChars + content.length);
-      this.#pending.set(sequence, content);
+      pending.set(sequence, content);
       this.#pendingChars += content.length;
       return [];
     }
@@ -133,9 +135,9 @@ export class ResponseAccumulator {
       this.#length = 0;
       this.#tokens = 0;
     }
-    for (const [seq, held] of this.#pending) {
+    for (const [seq, held] of this.#pending ?? []) {
       if (seq <= read.sequence) {
-        this.#pending.delete(seq);
+        this.#pending?.delete(seq);
         this.#pendingChars -= held.length;
         this.#duplicates += 1;
       }
@@ -166,7 +168,7 @@ export class ResponseAccumulator {
     if (this.#countTokens !== undefined && content !== '') this.#tokens += this.#countTokens(content);
     if (this.#tokens >= this.#budget) {
       this.#budgetReached = true;
-      this.#pending.clear();
+      this.#pending?.clear();
       this.#pendingChars = 0;
     }
   }
@@ -174,9 +176,9 @@ export class ResponseAccumulator {
   #drain(applied: AppliedChunk[]): void {
     for (;;) {
       if (this.#budgetReached) return;
-      const next = this.#pending.get(this.#sequence + 1);
+      const next = this.#pending?.get(this.#sequence + 1);
       if (next === undefined) return;
-      this.#pending.delete(this.#sequence + 1);
+      this.#pending?.delete(this.#sequence + 1);
       this.#pendingChars -= next.length;
       this.#append(this.#sequence + 1, next, applied);
     }
