@@ -583,7 +583,17 @@ export class ChannelGroup {
 
   #scheduleRenewal(channel: Channel): void {
     clearTimeout(this.#renewTimer);
-    const delay = msToExpiry(channel) - this.#renewMarginMs(channel);
+    const remaining = msToExpiry(channel);
+    if (remaining <= 0) {
+      // Past already on arrival (a skewed clock, a broken server): renewing would fetch another such
+      // channel at once, in a loop. The channel is used until the server says socket_closing or drops it.
+      this.#context.logger.warn(
+        { channel: this.index, expires: channel.expires },
+        'notification channel arrived already expired: not renewed before expiry',
+      );
+      return;
+    }
+    const delay = remaining - this.#renewMarginMs(channel);
     if (!Number.isFinite(delay)) return;
     this.#renewTimer = setTimeout(
       () => {

@@ -40,6 +40,8 @@ export interface FakeGenesysOptions {
    * after so many chunks) does not depend on subscribing within the first chunk's delay.
    */
   holdFirstChunkUntilSubscribed?: boolean;
+  /** Added to the `expires` a channel reports (not to when it really expires), as a skewed server clock. */
+  reportedExpiresOffsetMs?: number;
   /** Serve the assistant responses topic of `FAKE_ASSISTANT` (default true); false refuses it with 400. */
   assistantTopic?: boolean;
 }
@@ -249,7 +251,7 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
       return {
         id,
         connectUri: `ws://127.0.0.1:${port}/channels/${id}`,
-        expires: new Date(expires).toISOString(),
+        expires: new Date(expires + (options.reportedExpiresOffsetMs ?? 0)).toISOString(),
       };
     },
     async addSubscriptions(channelId, topics, signal) {

@@ -119,6 +119,14 @@ describe('NotificationStreamTransport', () => {
     expect(fake.calls.createChannel).toBeGreaterThanOrEqual(2);
   });
 
+  it('does not renew in a loop a channel whose expires is already past when it arrives', async () => {
+    const { fake, transport } = await setup({ reportedExpiresOffsetMs: -2 * 86_400_000 });
+    const { results } = await streamMany(fake, transport, 2);
+    for (const result of results) expect(result.outcome.finishReason).toBe('stop');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.calls.createChannel).toBe(1);
+  });
+
   it('cuts the answer at the token budget and marks it truncated', async () => {
     const { fake, transport } = await setup();
     fake.startConversation('b1', answerChunks('b1', 12));
