@@ -29,6 +29,7 @@ export default defineConfig({
       'test/observe/canonical-json.test.ts',
       'test/observe/canonical-json-errors.test.ts',
       'test/emulator/idempotency-cache.test.ts',
+      'test/emulator/idempotency-cache-pointed.test.ts',
       'test/emulator/conversations.test.ts',
     ],
     // A megabyte through instrumented code outlasts any timeout; the smaller counts cover the same code.
