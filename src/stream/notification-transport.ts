@@ -135,9 +135,11 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     conversationId: string,
     options: OpenStreamOptions = {},
   ): ConversationStreamHandle {
+    // The closures keep the deadline, not the options object (less held per open stream).
+    const { deadlineAt } = options;
     const stream = new ConversationStream(conversationId, options, {
       readConversation: (signal) =>
-        this.#options.backend.getConversation(assistantId, conversationId, signal, options.deadlineAt),
+        this.#options.backend.getConversation(assistantId, conversationId, signal, deadlineAt),
       onSettled: () => this.#release(conversationId, stream),
       idleReadMs: this.#options.idleReadMs,
       ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
