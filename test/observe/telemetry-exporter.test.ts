@@ -198,7 +198,8 @@ describe('TelemetryExporter', () => {
     expect(timer.hasRef()).toBe(false);
     await exporter.close();
     expect(clearIntervalSpy).toHaveBeenCalledWith(timer);
-    expect(timeouts()).toBe(before);
+    // At most as many as before: an earlier test's timer (a socket's, fetch's) may end meanwhile.
+    expect(timeouts()).toBeLessThanOrEqual(before);
     setIntervalSpy.mockRestore();
     clearIntervalSpy.mockRestore();
   });
