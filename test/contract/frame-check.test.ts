@@ -51,40 +51,38 @@ const frame = record({
 const json = (arbitrary: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
   arbitrary.map((value) => JSON.parse(JSON.stringify(value ?? null)) as unknown);
 
+/**
+ * Asserts `check` accepts, rejects and returns exactly what `schema` does over `arbitrary`, and that
+ * the generator reaches both sides, so the property is not vacuous.
+ */
+function expectAgreement(
+  arbitrary: fc.Arbitrary<unknown>,
+  schema: { safeParse(value: unknown): { success: true; data: unknown } | { success: false } },
+  check: (value: unknown) => unknown,
+): void {
+  let accepted = 0;
+  fc.assert(
+    fc.property(json(arbitrary), (value) => {
+      const parsed = schema.safeParse(value);
+      const checked = check(value);
+      expect(checked === undefined).toBe(!parsed.success);
+      if (parsed.success) {
+        accepted += 1;
+        expect(checked).toStrictEqual(parsed.data);
+      }
+    }),
+    { numRuns: 2500, seed: 13 },
+  );
+  expect(accepted).toBeGreaterThan(30);
+}
+
 describe('frame checks agree with the contract schemas', () => {
   it('checkAiStreamEvent accepts, rejects and returns exactly what AiStreamEventSchema does', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(json(event), (value) => {
-        const parsed = AiStreamEventSchema.safeParse(value);
-        const checked = checkAiStreamEvent(value);
-        expect(checked === undefined).toBe(!parsed.success);
-        if (parsed.success) {
-          accepted += 1;
-          expect(checked).toStrictEqual(parsed.data);
-        }
-      }),
-      { numRuns: 2500, seed: 13 },
-    );
-    // The generator reaches both sides, so the property is not vacuous.
-    expect(accepted).toBeGreaterThan(30);
+    expectAgreement(event, AiStreamEventSchema, checkAiStreamEvent);
   });
 
   it('checkNotificationFrame accepts, rejects and returns exactly what NotificationFrameSchema does', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(json(frame), (value) => {
-        const parsed = NotificationFrameSchema.safeParse(value);
-        const checked = checkNotificationFrame(value);
-        expect(checked === undefined).toBe(!parsed.success);
-        if (parsed.success) {
-          accepted += 1;
-          expect(checked).toStrictEqual(parsed.data);
-        }
-      }),
-      { numRuns: 2500, seed: 13 },
-    );
-    expect(accepted).toBeGreaterThan(30);
+    expectAgreement(frame, NotificationFrameSchema, checkNotificationFrame);
   });
 
   it('agree on anything JSON can hold', () => {
