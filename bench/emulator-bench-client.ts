@@ -54,3 +54,10 @@ export async function connectCaller(
 }
 /** The settings of every benchmark conversation. */
 export const SETTINGS = { maxTokens: 2048, temperature: 0.2, safetyPolicy: 'strict' as const };
+
+/** The positive number after `--name` on the command line, else `fallback`. */
+export function commandLineNumber(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : Number.NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}

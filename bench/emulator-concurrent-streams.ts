@@ -17,7 +17,7 @@ import {
   type ConversationCreated,
 } from '../src/contract/index.js';
 import { generateAnswer } from '../src/emulator/index.js';
-import { SETTINGS, connectCaller } from './emulator-bench-client.js';
+import { SETTINGS, commandLineNumber as argument, connectCaller } from './emulator-bench-client.js';
 import { startEmulatorProcess } from './emulator-process.js';
 
 /** What `measureConcurrentStreams` measured. */
@@ -180,12 +180,6 @@ export async function measureConcurrentStreams(
     for (const close of closers) close();
     await emulator.close();
   }
-}
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : Number.NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -22,7 +22,12 @@ import {
   type ConversationCreated,
 } from '../src/contract/index.js';
 import { generateAnswer, type EmulatorOptions } from '../src/emulator/index.js';
-import { SETTINGS, connectCaller, type BenchHttpClient } from './emulator-bench-client.js';
+import {
+  SETTINGS,
+  commandLineNumber as argument,
+  connectCaller,
+  type BenchHttpClient,
+} from './emulator-bench-client.js';
 import { startEmulatorHere, startEmulatorProcess } from './emulator-process.js';
 
 const EMULATOR_OPTIONS: EmulatorOptions = { rateLimit: false, chunkIntervalMs: 1 };
@@ -224,12 +229,6 @@ export async function measureEmulatorThroughput(
     for (const close of closers) close();
     await emulator.close();
   }
-}
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : Number.NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
