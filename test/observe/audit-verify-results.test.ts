@@ -4,33 +4,14 @@
  * lines too long to be entries.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  chainEntries,
-  EMPTY_CHAIN_HEAD,
-  sealEntry,
-  tornTailRecoveryEntry,
-} from '../../src/observe/audit-chain.js';
+import { sealEntry, tornTailRecoveryEntry } from '../../src/observe/audit-chain.js';
 import { type AuditEntry, formatEntryLine, GENESIS_HASH } from '../../src/observe/audit-entry.js';
 import { MAX_AUDIT_LINE_BYTES } from '../../src/observe/audit-file-lines.js';
 import type { AuditTrailLine, AuditTrailSource } from '../../src/observe/audit-sink.js';
 import { verifyAuditLog } from '../../src/observe/audit-verify.js';
+import { TIME, chainedTrail } from './audit-trail-kit.js';
 
-const TIME = '2026-11-26T00:00:00.000Z';
-const fields = (i: number) => ({
-  conversationId: `conv-${i}`,
-  assistantId: 'assistant-1',
-  promptHash: i.toString(16).padStart(64, '0'),
-  userId: 'u',
-});
-
-function entries(n: number, hmacKey?: string): AuditEntry[] {
-  return chainEntries(
-    EMPTY_CHAIN_HEAD,
-    Array.from({ length: n }, (_, i) => fields(i + 1)),
-    TIME,
-    hmacKey,
-  ).entries;
-}
+const entries = chainedTrail;
 
 /** A terminated line, or an unterminated one, or one of the given length (its text cut). */
 const line = (text: string, terminated = true): AuditTrailLine => ({

@@ -3,23 +3,12 @@
  * or one the chain resumes around), a reordering, or an entry whose predecessor was rewritten.
  */
 import { describe, expect, it } from 'vitest';
-import { chainEntries, EMPTY_CHAIN_HEAD, sealEntry } from '../../src/observe/audit-chain.js';
+import { sealEntry } from '../../src/observe/audit-chain.js';
 import { type AuditEntry, formatEntryLine } from '../../src/observe/audit-entry.js';
 import { ChainBreakSuspect } from '../../src/observe/audit-verify-suspect.js';
+import { chainedTrail } from './audit-trail-kit.js';
 
-const TIME = '2026-11-26T00:00:00.000Z';
-const fields = (i: number) => ({
-  conversationId: `conv-${i}`,
-  assistantId: 'assistant-1',
-  promptHash: i.toString(16).padStart(64, '0'),
-  userId: 'u',
-});
-
-/** Entries 1..n of a trail (index 0 is entry 1). */
-function trail(n: number, hmacKey?: string): AuditEntry[] {
-  const all = Array.from({ length: n }, (_, i) => fields(i + 1));
-  return chainEntries(EMPTY_CHAIN_HEAD, all, TIME, hmacKey).entries;
-}
+const trail = chainedTrail;
 
 /**
  * Verifies `lines` as the verifier does after entries 1..`intact` matched: the next line is the
