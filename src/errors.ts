@@ -75,14 +75,22 @@ export class ValidationError extends GenesysPromptError {
    * @param problems at least one
    */
   static of(problems: readonly [ValidationError, ...ValidationError[]]): ValidationError {
-    const [first] = problems;
-    if (problems.length === 1) return first;
-    return new ValidationError(first.field, first.problem, first.fix, {
-      file: first.file,
-      code: first.code,
-      problems,
-    });
+    return validationErrorOf(problems);
   }
+}
+
+/**
+ * `ValidationError.of`, outside the class body: a class that names itself in its body is bundled as
+ * `class _ValidationError`, and its `name` would read so (the build keeps no names).
+ */
+function validationErrorOf(problems: readonly [ValidationError, ...ValidationError[]]): ValidationError {
+  const [first] = problems;
+  if (problems.length === 1) return first;
+  return new ValidationError(first.field, first.problem, first.fix, {
+    file: first.file,
+    code: first.code,
+    problems,
+  });
 }
 
 /** Strict interpolation found variables with no value; lists every one of them. */

@@ -159,6 +159,25 @@ describe('the packed package, installed in an empty project', () => {
     expect(run.stdout.trim()).toBe('ValidationError true');
   });
 
+  it('names every exported class and function as it is exported (the build keeps no names)', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const entries = ['genesys-prompt-injector', 'genesys-prompt-injector/emulator'];" +
+          'const seen = []; for (const entry of entries) { const m = await import(entry);' +
+          " for (const [key, value] of Object.entries(m)) if (typeof value === 'function') seen.push([key, value.name]); }" +
+          'console.log(JSON.stringify(seen));',
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout) as Array<[string, string]>;
+    expect(seen.length).toBeGreaterThan(40);
+    expect(seen.filter(([key, name]) => key !== name)).toEqual([]);
+  });
+
   it('installs the genesys-prompt command', () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const run = spawnSync(join(app, 'node_modules', '.bin', 'genesys-prompt'), ['--version'], {

@@ -140,7 +140,7 @@ export class AuditLog implements AuditSink {
     let log: AuditLog | undefined;
     try {
       checkpoints = await openReadWrite(checkpointPathFor(path));
-      log = new AuditLog(path, { trail, checkpoints }, signingKey, resolved);
+      log = new this(path, { trail, checkpoints }, signingKey, resolved);
       await log.#openUnderLock();
       return log;
     } catch (error) {

@@ -121,13 +121,7 @@ export class PostgresAuditSink implements AuditSink {
     );
     // An idle connection's error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    const sink = new PostgresAuditSink(
-      target.display,
-      pool,
-      auditTables(target.schema),
-      signingKey,
-      resolved,
-    );
+    const sink = new this(target.display, pool, auditTables(target.schema), signingKey, resolved);
     try {
       const client = await sink.#connect();
       try {

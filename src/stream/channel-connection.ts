@@ -72,7 +72,7 @@ export class ChannelConnection {
       };
       const onOpen = (): void => {
         socket.off('error', onError);
-        resolve(new ChannelConnection(channel, socket, events));
+        resolve(new this(channel, socket, events));
       };
       socket.once('error', onError);
       socket.once('open', onOpen);

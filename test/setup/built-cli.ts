@@ -37,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     format: ['esm'],
     target: 'node20',
     splitting: true,
-    keepNames: true,
+    keepNames: false,
     silent: true,
   });
   const require = createRequire(import.meta.url);

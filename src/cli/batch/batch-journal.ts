@@ -121,7 +121,7 @@ export class BatchJournal {
       await handle.datasync();
     }
     const succeeded = new Set(records.filter((r) => r.status === 'ok').map((r) => r.key));
-    return new BatchJournal(handle, runId, succeeded);
+    return new this(handle, runId, succeeded);
   }
 
   /** True when the job with this key already succeeded. */
