@@ -7,13 +7,10 @@
  * Run alone: node --import tsx bench/import-baseline.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { pathToFileURL } from 'node:url';
 import { metCell, num, type BenchRow } from './bench-table.js';
 import { startEmulatorProcess } from './emulator-process.js';
-import { ensureBuilt } from './startup.js';
+import { MINIMAL_PLAIN, OURS_DIST, prepareBuiltClients, ROOT } from './built-clients.js';
 
 /** Heap and RSS in bytes at one point. */
 export interface MemoryPoint {
@@ -35,20 +32,6 @@ export interface ImportBaselineResult {
   node: MemoryPoint;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OURS = join(ROOT, 'dist', 'index.js');
-// Under node_modules so the transpiled file resolves `ws` as the source does.
-const MINIMAL = join(ROOT, 'node_modules', '.cache', 'limit-bench', 'minimal-client.mjs');
-
-function transpileMinimal(): void {
-  mkdirSync(dirname(MINIMAL), { recursive: true });
-  const source = readFileSync(fileURLToPath(new URL('./minimal-client.ts', import.meta.url)), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  writeFileSync(MINIMAL, outputText);
-}
-
 /** A script that prints heap/RSS after gc at `imported` and after the login, as one JSON line. */
 function script(side: 'ours' | 'minimal' | 'node', baseUrl: string, id: string, secret: string): string {
   const point =
@@ -57,10 +40,10 @@ function script(side: 'ours' | 'minimal' | 'node', baseUrl: string, id: string, 
   const credentials = JSON.stringify({ clientId: id, clientSecret: secret });
   const open =
     side === 'ours'
-      ? `const m = await import(${JSON.stringify(pathToFileURL(OURS).href)}); const imported = point();
+      ? `const m = await import(${JSON.stringify(pathToFileURL(OURS_DIST).href)}); const imported = point();
          const c = new m.GenesysPromptInjector({ environment: ${JSON.stringify(baseUrl)}, ...${credentials}, requestsPerMinute: 0 });
          await c.initialize(); const loggedIn = point(); await c.close();`
-      : `const m = await import(${JSON.stringify(pathToFileURL(MINIMAL).href)}); const imported = point();
+      : `const m = await import(${JSON.stringify(pathToFileURL(MINIMAL_PLAIN).href)}); const imported = point();
          const c = await m.MinimalClient.open({ baseUrl: ${JSON.stringify(baseUrl)}, ...${credentials} });
          const loggedIn = point(); c.close();`;
   return `${point} ${open} console.log(JSON.stringify({ imported, loggedIn }));`;
@@ -80,8 +63,7 @@ const medianPoint = (points: MemoryPoint[]): MemoryPoint => ({
  * @param rounds starts per side (default 3)
  */
 export async function measureImportBaseline(rounds = 3): Promise<ImportBaselineResult> {
-  ensureBuilt();
-  transpileMinimal();
+  prepareBuiltClients();
   const emulator = await startEmulatorProcess({ rateLimit: false });
   const seen: Record<
     'ours' | 'minimal' | 'node',

@@ -6,15 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { GenesysPromptInjector } from '../src/injector.js';
 import {
   BENCH_ASSISTANT_ID,
   INJECTION_EXAMPLES,
   INJECTION_TEMPLATE,
   productTypeOf,
 } from './injection-fixture.js';
+import { importMinimal, importOurs } from './built-clients.js';
 import { bodyOf } from './limit-bodies.js';
-import { MinimalClient } from './minimal-client.js';
 import { runPool } from './run-pool.js';
 
 /** Which client, and where its emulators are. */
@@ -59,6 +58,7 @@ interface Client {
 }
 
 async function openOurs(setup: LimitClientSetup, baseUrl: string): Promise<Client> {
+  const { GenesysPromptInjector } = await importOurs();
   const injector = new GenesysPromptInjector({
     environment: baseUrl,
     clientId: setup.clientId,
@@ -103,6 +103,7 @@ async function openMinimal(
   setup: LimitClientSetup,
   baseUrl: string,
 ): Promise<Client & { prepare(run: LimitRun): void }> {
+  const { MinimalClient } = await importMinimal();
   const client = await MinimalClient.open({
     baseUrl,
     clientId: setup.clientId,

@@ -11,6 +11,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { prepareBuiltClients } from './built-clients.js';
 import type { EmulatorStats } from '../src/emulator/index.js';
 import { metCell, num, type BenchRow } from './bench-table.js';
 import { startEmulatorProcess, type EmulatorProcess, type WireCounters } from './emulator-process.js';
@@ -103,7 +104,14 @@ async function startClient(setup: LimitClientSetup): Promise<{
   close(): Promise<void>;
 }> {
   const child: ChildProcess = fork(CHILD, [JSON.stringify(setup)], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROFILE=<dir> writes each client's CPU profile there (node --cpu-prof).
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, (reply: { result?: LimitRunResult; error?: string }) => void>();
@@ -227,6 +235,7 @@ export async function measureLimit(
   options: LimitOptions = {},
   progress: (text: string) => void = () => undefined,
 ): Promise<LimitResult> {
+  prepareBuiltClients();
   const repeats = options.repeats ?? 2;
   const phases = limitPhases(options.scale ?? 1);
   const result: LimitResult = { repeats, phases, ours: {}, minimal: {} };

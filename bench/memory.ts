@@ -11,13 +11,15 @@
  * stream = (heap used - baseline) / n. The emulator runs in its own process, so its memory is not
  * counted, and each process has its own open-file limit: the seed design needs one descriptor per
  * conversation in the client, so a case whose n exceeds `ulimit -n` is reported, not run.
- * Both sides are warmed up first (JIT, module loading) against a fast emulator.
+ * Both sides are warmed up first (JIT, module loading) against a fast emulator. Ours runs as the
+ * built package and the minimal client as plain JavaScript (`built-clients.ts`); the seed design's
+ * copy runs from source through tsx.
  * Run alone: node --expose-gc --import tsx bench/memory.ts
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { GenesysPromptInjector } from '../src/injector.js';
 import { metCell, num, type BenchRow } from './bench-table.js';
+import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -27,7 +29,6 @@ import {
 } from './injection-fixture.js';
 import { openFileLimit } from './machine.js';
 import { bodyOf } from './limit-bodies.js';
-import { MinimalClient } from './minimal-client.js';
 import { runPool } from './run-pool.js';
 import { SeedGenesysPromptInjector } from './seed-design/seed-injector.js';
 
@@ -104,6 +105,7 @@ async function settledWithin(promises: ReadonlyArray<Promise<unknown>>, ms: numb
  */
 async function openMinimal(emulator: EmulatorProcess, bodies: number): Promise<MemorySide> {
   const prepared = Array.from({ length: bodies }, (_, i) => bodyOf(i));
+  const { MinimalClient } = await importMinimal();
   const client = await MinimalClient.open({
     baseUrl: emulator.baseUrl,
     clientId: emulator.clientId,
@@ -124,6 +126,7 @@ async function openMinimal(emulator: EmulatorProcess, bodies: number): Promise<M
 async function openSide(side: MemorySideName, emulator: EmulatorProcess, bodies = 0): Promise<MemorySide> {
   if (side === 'minimal') return openMinimal(emulator, bodies);
   if (side === 'ours') {
+    const { GenesysPromptInjector } = await importOurs();
     const injector = new GenesysPromptInjector({
       environment: emulator.baseUrl,
       clientId: emulator.clientId,
@@ -260,6 +263,7 @@ export async function measureMemory(options: MemoryOptions = {}): Promise<Memory
     readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
   };
   const limit = openFileLimit();
+  prepareBuiltClients();
   await warmUp();
   const cases: MemoryCase[] = [];
   for (const n of resolved.sizes) {

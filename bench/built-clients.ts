@@ -1,0 +1,40 @@
+/**
+ * The two clients as they run outside this repository: ours as the built package (`dist/index.js`,
+ * what `npm install` gives a user) and the minimal client (`minimal-client.ts`) transpiled by
+ * TypeScript to plain JavaScript. Neither then carries tsx's transform (which wraps every named
+ * closure in a `__name()` call), so the limit and memory rows compare the code each side ships.
+ * `prepareBuiltClients()` runs once in the parent, before any child process imports either.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { ensureBuilt } from './startup.js';
+
+/** The repository's root. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Our built package's entry. */
+export const OURS_DIST = join(ROOT, 'dist', 'index.js');
+/** The minimal client as plain JavaScript; under node_modules so it resolves `ws` as the source does. */
+export const MINIMAL_PLAIN = join(ROOT, 'node_modules', '.cache', 'limit-bench', 'minimal-client.mjs');
+
+/** Builds dist/ when it is older than the sources, and transpiles the minimal client. */
+export function prepareBuiltClients(): void {
+  ensureBuilt();
+  mkdirSync(dirname(MINIMAL_PLAIN), { recursive: true });
+  const source = readFileSync(fileURLToPath(new URL('./minimal-client.ts', import.meta.url)), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  writeFileSync(MINIMAL_PLAIN, outputText);
+}
+
+/** Our built package (after `prepareBuiltClients`). */
+export function importOurs(): Promise<typeof import('../src/index.js')> {
+  return import(pathToFileURL(OURS_DIST).href) as Promise<typeof import('../src/index.js')>;
+}
+
+/** The transpiled minimal client (after `prepareBuiltClients`). */
+export function importMinimal(): Promise<typeof import('./minimal-client.js')> {
+  return import(pathToFileURL(MINIMAL_PLAIN).href) as Promise<typeof import('./minimal-client.js')>;
+}
