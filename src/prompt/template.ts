@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { plainJsonKey } from './plain-json-key.js';
 import { scanPlaceholders, VARIABLE_NAME_RE } from './placeholders.js';
 import {
   closestKey,
@@ -207,6 +208,18 @@ export function templateProblems(
 /** Templates returned by `validatePromptSchema`: frozen, so still valid whenever they come back. */
 const validated = new WeakSet<object>();
 
+/**
+ * Checked templates by content (`plainJsonKey`): a caller passing the same plain object again, or an
+ * equal one, gets the same frozen template without a second check, and with it the token counts the
+ * pipeline remembers per template. Bounded: starts again when full; larger templates are not kept.
+ */
+const checkedByContent = new Map<string, PromptTemplate>();
+const CHECKED_ENTRIES = 256;
+const CHECKED_KEY_CHARS = 64 * 1024;
+/** The keys kept hold at most this many characters in all (a few megabytes with the templates). */
+const CHECKED_TOTAL_CHARS = 1024 * 1024;
+let checkedChars = 0;
+
 /** Freezes a template and every object inside it. */
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -227,7 +240,8 @@ export function isValidatedTemplate(template: unknown): template is PromptTempla
 /**
  * Checks a template and returns it typed, frozen (the original design returned `true`; the value is still
  * truthy). Unknown keys are errors, so a typo never passes silently. A template this function
- * returned is returned as is, without checking it again.
+ * returned is returned as is, without checking it again, and so is the template it returned for equal
+ * plain JSON data (the same object passed again unchanged, or an equal copy).
  * @param template anything, typically parsed YAML or JSON
  * @param options `file` is named in the error message
  * @throws ValidationError for the first problem, naming the field path, the problem and the fix;
@@ -238,6 +252,9 @@ export function validatePromptSchema(
   options: ValidateTemplateOptions = {},
 ): PromptTemplate {
   if (isValidatedTemplate(template)) return template;
+  const key = plainJsonKey(template, CHECKED_KEY_CHARS);
+  const known = key === undefined ? undefined : checkedByContent.get(key);
+  if (known !== undefined) return known;
   const { problems, data } = inspect(template, options.file);
   const [first, ...others] = problems;
   if (first || !data) {
@@ -247,5 +264,13 @@ export function validatePromptSchema(
   }
   const typed = deepFreeze(data);
   validated.add(typed);
+  if (key !== undefined) {
+    if (checkedByContent.size >= CHECKED_ENTRIES || checkedChars + key.length > CHECKED_TOTAL_CHARS) {
+      checkedByContent.clear();
+      checkedChars = 0;
+    }
+    checkedByContent.set(key, typed);
+    checkedChars += key.length;
+  }
   return typed;
 }

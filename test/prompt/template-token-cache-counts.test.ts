@@ -30,20 +30,33 @@ const template: PromptTemplate = {
   maxOutputTokens: 100,
 };
 
+/**
+ * A template of its own for one test: templates are checked once by content, so an equal template
+ * would share its validated copy, and with it the counts, with the other tests.
+ */
+const templateFor = (test: string): PromptTemplate => ({
+  ...template,
+  systemInstruction: `You are the support assistant (${test}).`,
+});
+
 beforeEach(() => {
   counted.length = 0;
 });
 
 describe('templateTokenCounter counts', () => {
   it('counts a text once per template and tokenizer', () => {
-    const validated = validatePromptSchema(template);
+    const validated = validatePromptSchema(templateFor('once'));
     const counter = templateTokenCounter(validated);
     expect(counter('hello world')).toBe(2);
     expect(counter('hello world')).toBe(2);
     expect(counter('good morning')).toBe(2);
     expect(counted).toEqual(['hello world', 'good morning']);
     templateTokenCounter(validated, 'cl100k_base')('hello world');
-    templateTokenCounter(validatePromptSchema(template))('hello world');
+    expect(counted).toHaveLength(3);
+    // An equal template passed again is the same validated one: its counts are still there.
+    templateTokenCounter(validatePromptSchema(templateFor('once')))('hello world');
+    expect(counted).toHaveLength(3);
+    templateTokenCounter(validatePromptSchema(templateFor('another')))('hello world');
     expect(counted).toHaveLength(4);
   });
 
@@ -55,7 +68,7 @@ describe('templateTokenCounter counts', () => {
   });
 
   it('remembers texts up to 64 Ki characters, and counts longer ones every time', () => {
-    const counter = templateTokenCounter(validatePromptSchema(template));
+    const counter = templateTokenCounter(validatePromptSchema(templateFor('longest')));
     const longest = 'a'.repeat(64 * 1024);
     const over = `${longest}a`;
     for (const text of [longest, longest, over, over]) counter(text);
@@ -63,7 +76,7 @@ describe('templateTokenCounter counts', () => {
   });
 
   it('starts again when 2,048 texts are remembered and another comes', () => {
-    const counter = templateTokenCounter(validatePromptSchema(template));
+    const counter = templateTokenCounter(validatePromptSchema(templateFor('full')));
     const texts = Array.from({ length: 2048 }, (_, i) => `text ${i}`);
     for (const text of texts) counter(text);
     counter('text 0'); // still remembered: the cache holds 2,048
