@@ -60,6 +60,10 @@ function typeCheck(resolution: string, module: string): SpawnSyncReturns<string>
   return tsc;
 }
 
+/** Runs `code` as an ES module in the consumer project. */
+const runModule = (code: string) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: app, encoding: 'utf8' });
+
 beforeAll(() => {
   const dir = tempDir();
   // `prepack` builds dist/ first, so the tarball holds what the source says today.
@@ -146,31 +150,19 @@ describe('the packed package, installed in an empty project', () => {
   });
 
   it('keeps the error class names of the source', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        "import { validatePromptSchema, ValidationError } from 'genesys-prompt-injector';" +
-          'try { validatePromptSchema({}); } catch (e) { console.log(e.name, e instanceof ValidationError); }',
-      ],
-      { cwd: app, encoding: 'utf8' },
+    const run = runModule(
+      "import { validatePromptSchema, ValidationError } from 'genesys-prompt-injector';" +
+        'try { validatePromptSchema({}); } catch (e) { console.log(e.name, e instanceof ValidationError); }',
     );
     expect(run.stdout.trim()).toBe('ValidationError true');
   });
 
   it('names every exported class and function as it is exported (the build keeps no names)', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        "const entries = ['genesys-prompt-injector', 'genesys-prompt-injector/emulator'];" +
-          'const seen = []; for (const entry of entries) { const m = await import(entry);' +
-          " for (const [key, value] of Object.entries(m)) if (typeof value === 'function') seen.push([key, value.name]); }" +
-          'console.log(JSON.stringify(seen));',
-      ],
-      { cwd: app, encoding: 'utf8' },
+    const run = runModule(
+      "const entries = ['genesys-prompt-injector', 'genesys-prompt-injector/emulator'];" +
+        'const seen = []; for (const entry of entries) { const m = await import(entry);' +
+        " for (const [key, value] of Object.entries(m)) if (typeof value === 'function') seen.push([key, value.name]); }" +
+        'console.log(JSON.stringify(seen));',
     );
     expect(run.status, run.stderr).toBe(0);
     const seen = JSON.parse(run.stdout) as Array<[string, string]>;
