@@ -9,6 +9,7 @@ import type { FewShotExample } from './prompt/few-shot.js';
 import { preparePrompt, type PreparedPrompt } from './prompt/prepare-prompt.js';
 import type { PromptTemplate } from './prompt/template.js';
 import { tokenCounter, type TokenizerName } from './prompt/tokens.js';
+import type { TokenCounter } from './stream/response-accumulator.js';
 import type { ResponseRequest } from './stream/response-backend.js';
 
 /** One injection as the caller asked for it. */
@@ -33,7 +34,7 @@ export interface InjectionAsk {
 export function prepareRequest(
   ask: InjectionAsk,
   tokenizer: TokenizerName,
-  sig: Pick<InjectionSignal, 'signal' | 'deadlineAt'>,
+  sig: InjectionSignal,
   onPrepared: (prepared: PreparedPrompt) => void,
 ): ResponseRequest<InjectOptions> {
   const { options } = ask;
@@ -44,25 +45,48 @@ export function prepareRequest(
     tokenizer,
   });
   onPrepared(prepared);
-  let payload: PreparedPrompt['payload'] | undefined = prepared.payload;
-  return {
-    targetId: ask.assistantId,
-    template: ask.template,
-    options,
-    idempotencyKey: options.idempotencyKey ?? randomUUID(),
-    promptTokens: prepared.promptTokens,
-    takePayload: () => {
-      if (payload === undefined) throw new Error('the payload was already taken');
-      const taken = payload;
-      payload = undefined;
-      return taken;
-    },
-    signal: sig.signal,
-    deadlineAt: sig.deadlineAt,
-    collectChunks: ask.wantChunks,
+  return new InjectionRequest(ask, prepared, sig, tokenizer);
+}
+
+/** The backend's view of one injection: a class, so a thousand open answers share one shape. */
+class InjectionRequest implements ResponseRequest<InjectOptions> {
+  readonly targetId: string;
+  readonly template: PromptTemplate;
+  readonly options: InjectOptions;
+  readonly idempotencyKey: string;
+  readonly promptTokens: number;
+  readonly abort: InjectionSignal;
+  readonly deadlineAt: number;
+  readonly collectChunks: boolean;
+  readonly budgetTokens: number | undefined;
+  readonly countTokens: TokenCounter | undefined;
+  #payload: PreparedPrompt['payload'] | undefined;
+
+  constructor(ask: InjectionAsk, prepared: PreparedPrompt, sig: InjectionSignal, tokenizer: TokenizerName) {
+    const { options } = ask;
+    this.targetId = ask.assistantId;
+    this.template = ask.template;
+    this.options = options;
+    this.idempotencyKey = options.idempotencyKey ?? randomUUID();
+    this.promptTokens = prepared.promptTokens;
+    this.#payload = prepared.payload;
+    this.abort = sig;
+    this.deadlineAt = sig.deadlineAt;
+    this.collectChunks = ask.wantChunks;
     // Counting every chunk costs CPU; only a budget needs it.
-    ...(options.maxResponseTokens === undefined
-      ? {}
-      : { budgetTokens: options.maxResponseTokens, countTokens: tokenCounter(tokenizer) }),
-  };
+    this.budgetTokens = options.maxResponseTokens;
+    this.countTokens = options.maxResponseTokens === undefined ? undefined : tokenCounter(tokenizer);
+  }
+
+  /** Built only when a backend reads it; the built-in ones listen on `abort`. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  takePayload(): PreparedPrompt['payload'] {
+    const taken = this.#payload;
+    if (taken === undefined) throw new Error('the payload was already taken');
+    this.#payload = undefined;
+    return taken;
+  }
 }

@@ -6,7 +6,7 @@
 import { AbortError, ValidationError } from './errors.js';
 import { GuidesApi } from './guides/guides-api.js';
 import { raceAbort } from './timers/race-abort.js';
-import { injectionSignal, type InjectionSignal } from './injection-signal.js';
+import { InjectionSignal } from './injection-signal.js';
 import { resolveInjectorConfig, type InjectorConfig } from './injector-config.js';
 import type { InjectOptions, InjectionResult, InjectorOptions, StreamItem } from './injector-options.js';
 import { InjectorParts } from './injector-parts.js';
@@ -14,8 +14,10 @@ import type { InjectionRecord } from './injector-recorder.js';
 import { prepareRequest, type InjectionAsk } from './injector-request.js';
 import type { FewShotExample } from './prompt/few-shot.js';
 import type { PromptTemplate } from './prompt/template.js';
-import type { ResponseOutcome } from './stream/response-backend.js';
+import type { ResponseAccepted, ResponseEvents } from './stream/response-backend.js';
+import { ChunkFeed } from './injector-chunk-feed.js';
 import type { StreamTransportStats } from './stream/stream-transport.js';
+import { DeadlineQueue } from './timers/deadline-queue.js';
 import { checkDurationMs } from './timers/timer-delay.js';
 
 /** Builds, sends and streams prompts to Genesys Cloud AI Assistant conversations. */
@@ -23,9 +25,15 @@ export class GenesysPromptInjector {
   readonly #config: InjectorConfig;
   readonly #parts: InjectorParts;
   readonly #closing = new AbortController();
-  /** Each injection in flight: its signal (fired by `close()`) and a promise settled when it ends. */
-  readonly #inflight = new Map<InjectionSignal, Promise<void>>();
+  /** The signal of each injection in flight (`close()` fires them). */
+  readonly #inflight = new Set<InjectionSignal>();
+  /** Set by `close()` while it waits for the injections in flight to end. */
+  #allEnded: (() => void) | undefined;
+  /** The deadlines of the injections in flight. */
+  readonly #deadlines = new DeadlineQueue();
   #initializing: Promise<void> | undefined;
+  /** `initialize()` has succeeded: an injection need not wait for it. */
+  #ready = false;
   #closed: Promise<void> | undefined;
   #guides: GuidesApi | undefined;
 
@@ -54,10 +62,15 @@ export class GenesysPromptInjector {
    */
   initialize(): Promise<void> {
     if (this.#closing.signal.aborted) return Promise.reject(new AbortError('the injector was closed'));
-    this.#initializing ??= this.#parts.open(this.#closing.signal).catch((error: unknown) => {
-      this.#initializing = undefined;
-      throw error;
-    });
+    this.#initializing ??= this.#parts.open(this.#closing.signal).then(
+      () => {
+        this.#ready = true;
+      },
+      (error: unknown) => {
+        this.#initializing = undefined;
+        throw error;
+      },
+    );
     return this.#initializing;
   }
 
@@ -75,11 +88,7 @@ export class GenesysPromptInjector {
     fewShotExamples: FewShotExample[] = [],
     options: InjectOptions = {},
   ): Promise<InjectionResult> {
-    const ask = { assistantId, template, examples: fewShotExamples, options, wantChunks: false };
-    for await (const item of this.#run(ask)) {
-      if (item.type === 'result') return item.result;
-    }
-    throw new AbortError('the injection ended without a result');
+    return this.#execute({ assistantId, template, examples: fewShotExamples, options, wantChunks: false });
   }
 
   /**
@@ -97,7 +106,7 @@ export class GenesysPromptInjector {
     fewShotExamples: FewShotExample[] = [],
     options: InjectOptions = {},
   ): AsyncGenerator<StreamItem, void, undefined> {
-    return this.#run({ assistantId, template, examples: fewShotExamples, options, wantChunks: true });
+    return this.#stream({ assistantId, template, examples: fewShotExamples, options, wantChunks: true });
   }
 
   /**
@@ -127,67 +136,112 @@ export class GenesysPromptInjector {
 
   async #shutdown(): Promise<void> {
     this.#closing.abort();
-    for (const sig of this.#inflight.keys()) sig.abort();
-    await Promise.allSettled([...this.#inflight.values()]);
+    if (this.#inflight.size > 0) {
+      const ended = new Promise<void>((resolve) => (this.#allEnded = resolve));
+      for (const sig of this.#inflight) sig.abort();
+      await ended;
+    }
     await this.#initializing?.catch(() => undefined);
     await this.#parts.close();
   }
 
-  /** One injection, from its signal to its record; yields chunks only when `ask.wantChunks`. */
-  async *#run(ask: InjectionAsk): AsyncGenerator<StreamItem, void, undefined> {
+  /**
+   * One streamed injection: its chunks as they come, then its result. Stopping early (`break`) aborts
+   * it, and it is audited as failed once its backend has let go.
+   */
+  async *#stream(ask: InjectionAsk): AsyncGenerator<StreamItem, void, undefined> {
+    const feed = new ChunkFeed();
+    const running = this.#execute(ask, feed);
+    // Handled where it is awaited below; this keeps a failure while the caller reads a chunk handled.
+    running.catch(ignore);
+    let ended = false;
+    try {
+      for (let item = await feed.next(); item !== undefined; item = await feed.next()) yield item;
+      const result = await running;
+      ended = true;
+      yield { type: 'result', result };
+    } finally {
+      if (!ended) {
+        feed.stop();
+        await running.catch(ignore);
+      }
+    }
+  }
+
+  /**
+   * One injection, from its signal to its record.
+   * @param ask what the caller asked for
+   * @param feed where its chunks go, when it streams
+   */
+  async #execute(ask: InjectionAsk, feed?: ChunkFeed): Promise<InjectionResult> {
     const startedAt = performance.now();
     const { assistantId, template, options } = ask;
-    const sig = injectionSignal(options.signal, options.deadlineMs ?? this.#config.deadlineMs);
+    const sig = new InjectionSignal(
+      options.signal,
+      options.deadlineMs ?? this.#config.deadlineMs,
+      this.#deadlines,
+    );
     if (this.#closing.signal.aborted) sig.abort();
-    let done!: () => void;
-    this.#inflight.set(sig, new Promise<void>((resolve) => (done = resolve)));
+    feed?.attach(sig);
+    this.#inflight.add(sig);
     const { recorder, backends } = this.#parts;
     let record: InjectionRecord | undefined;
-    let settled = false;
     try {
       const { label, backend } = backends.select(options);
       const opened = (record = recorder.begin(assistantId, template, label));
       checkDurationMs('deadlineMs', options.deadlineMs);
-      await raceAbort(this.initialize(), sig.signal);
+      if (!this.#ready || sig.aborted) await raceAbort(this.initialize(), sig);
       if (typeof assistantId !== 'string' || assistantId.trim() === '') {
         throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
       }
       const request = prepareRequest(ask, this.#config.tokenizer, sig, (p) => opened.prepared(p));
-      const answer = backend.respond(request);
-      let conversationId = '';
-      let injectionLatencyMs = 0;
-      let outcome: ResponseOutcome | undefined;
-      try {
-        while (outcome === undefined) {
-          const step = await answer.next();
-          if (step.done) outcome = step.value;
-          else if (step.value.type === 'accepted') {
-            conversationId = step.value.conversationId;
-            opened.accepted(conversationId, step.value.retries, step.value.targetVersion);
-            injectionLatencyMs = performance.now() - startedAt;
-          } else {
-            const { sequence, content } = step.value;
-            yield { type: 'chunk', conversationId, sequence, content };
-          }
-        }
-      } finally {
-        // The consumer stopped early: let the backend release its subscription.
-        if (outcome === undefined) await answer.return(undefined as never);
-      }
+      const events = new InjectionEvents(opened, startedAt, feed);
+      const outcome = await backend.respond(request, events);
+      // A streamed injection succeeds once its caller has taken every chunk (or fails at its deadline).
+      if (feed !== undefined) await raceAbort(feed.drained(), sig);
       const { idempotencyKey, promptTokens } = request;
-      const result = await opened.succeed(outcome, { promptTokens, idempotencyKey, injectionLatencyMs });
-      settled = true;
-      yield { type: 'result', result };
+      return await opened.succeed(outcome, {
+        promptTokens,
+        idempotencyKey,
+        injectionLatencyMs: events.latencyMs,
+      });
     } catch (error) {
-      settled = true;
-      const failure = sig.signal.aborted && error instanceof AbortError ? sig.reason() : error;
+      const failure = sig.aborted && error instanceof AbortError ? sig.reason() : error;
       await (record ?? recorder.begin(assistantId, template, this.#config.backend)).fail(failure);
       throw failure;
     } finally {
       sig.dispose();
-      if (!settled) await record?.fail(new AbortError('the caller stopped reading the stream'));
+      feed?.finish();
       this.#inflight.delete(sig);
-      done();
+      if (this.#inflight.size === 0) this.#allEnded?.();
     }
   }
 }
+
+/** What the backend reports of one injection: `accepted` reaches its record, chunks its feed. */
+class InjectionEvents implements ResponseEvents {
+  readonly #record: InjectionRecord;
+  readonly #startedAt: number;
+  readonly #feed: ChunkFeed | undefined;
+  #conversationId = '';
+  /** ms from the start to `accepted`. */
+  latencyMs = 0;
+
+  constructor(record: InjectionRecord, startedAt: number, feed: ChunkFeed | undefined) {
+    this.#record = record;
+    this.#startedAt = startedAt;
+    this.#feed = feed;
+  }
+
+  accepted({ conversationId, retries, targetVersion }: ResponseAccepted): void {
+    this.#conversationId = conversationId;
+    this.#record.accepted(conversationId, retries, targetVersion);
+    this.latencyMs = performance.now() - this.#startedAt;
+  }
+
+  chunk(sequence: number, content: string): void {
+    this.#feed?.push({ type: 'chunk', conversationId: this.#conversationId, sequence, content });
+  }
+}
+
+const ignore = (): void => undefined;

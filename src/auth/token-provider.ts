@@ -3,6 +3,7 @@
  * caller's). The SDK does not refresh client-credentials tokens, so this does: before expiry, one
  * login shared by every concurrent caller, and one re-login per token a 401 rejects.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import { OAuthErrorSchema, ErrorBodySchema, TokenResponseSchema } from '../contract/errors.js';
 import {
   AbortError,
@@ -122,7 +123,7 @@ export class TokenProvider {
    * @param signal stops waiting (the shared login goes on for the others)
    * @throws AuthenticationError when the credentials are refused
    */
-  async getAccessToken(signal?: AbortSignal): Promise<string> {
+  async getAccessToken(signal?: AbortSignalLike): Promise<string> {
     if (this.#closed) throw new AbortError('the token provider was closed');
     if (signal?.aborted) throw new AbortError();
     const held = this.#current;

@@ -5,6 +5,7 @@
  * process's injectors of the same budget) with one logged warning, and returns to the store when it
  * answers again: never no pacing.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import { randomUUID } from 'node:crypto';
 import { AbortError, RateLimitError } from '../errors.js';
 import { RateLimiter, leaseSharedRateLimiter, type RateLimiterLease } from '../http/rate-limiter.js';
@@ -114,7 +115,7 @@ export class RedisRequestPacer implements RequestPacer {
    * @throws AbortError when the signal fires or the pacer is closed
    * @throws RateLimitError when the store asks for a wait longer than `maxWaitMs`
    */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignalLike): Promise<void> {
     for (;;) {
       if (this.#closed) throw new AbortError('the request pacer was closed');
       if (signal?.aborted) throw new AbortError();
@@ -193,7 +194,7 @@ export class RedisRequestPacer implements RequestPacer {
    * stalled process must not bunch with those on time). False when the store stopped answering: the
    * caller then books again, which falls back to in-process pacing.
    */
-  async #recordSend(commands: PacingCommands, signal: AbortSignal | undefined): Promise<boolean> {
+  async #recordSend(commands: PacingCommands, signal: AbortSignalLike | undefined): Promise<boolean> {
     if (!Number.isFinite(this.#perSecond)) return true;
     for (;;) {
       let waitMs: number;
@@ -215,7 +216,7 @@ export class RedisRequestPacer implements RequestPacer {
     }
   }
 
-  #acquireLocally(signal: AbortSignal | undefined, reason: string): Promise<void> {
+  #acquireLocally(signal: AbortSignalLike | undefined, reason: string): Promise<void> {
     this.#fallBack(reason);
     return this.#local.limiter.acquire(signal);
   }

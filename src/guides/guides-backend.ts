@@ -13,7 +13,7 @@ import type {
   ResponseBackend,
   ResponseBackendContext,
   ResponseBackendFactory,
-  ResponseEvent,
+  ResponseEvents,
   ResponseOutcome,
   ResponseRequest,
 } from '../stream/response-backend.js';
@@ -47,9 +47,7 @@ class GuidesBackend implements ResponseBackend<InjectOptions> {
     this.#pollBaseMs = context.pollIntervalMs;
   }
 
-  async *respond(
-    request: ResponseRequest<InjectOptions>,
-  ): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
+  async respond(request: ResponseRequest<InjectOptions>, events: ResponseEvents): Promise<ResponseOutcome> {
     const { signal, template } = request;
     const guideId = request.targetId;
     const options: GuideInjectOptions = request.options.guide ?? {};
@@ -83,12 +81,7 @@ class GuidesBackend implements ResponseBackend<InjectOptions> {
 
     const first = await this.#api.postTurn(guideId, guideSessionId, body, { signal });
     const acceptedAt = performance.now();
-    yield {
-      type: 'accepted',
-      conversationId: guideSessionId,
-      retries: first.retries,
-      targetVersion: version,
-    };
+    events.accepted({ conversationId: guideSessionId, retries: first.retries, targetVersion: version });
     const answer = await completeGuideTurn(this.#api, guideId, guideSessionId, body, first, {
       signal,
       inProgressBackoff: { baseMs: this.#pollBaseMs, maxMs: this.#pollBaseMs * 8 },
@@ -97,7 +90,7 @@ class GuidesBackend implements ResponseBackend<InjectOptions> {
     const count = request.countTokens ?? (this.#counter ??= tokenCounter());
     const whole = answer.response.response?.text ?? '';
     const cut = request.budgetTokens === undefined ? whole : cutToBudget(whole, request.budgetTokens, count);
-    if (request.collectChunks && cut !== '') yield { type: 'chunk', sequence: 1, content: cut };
+    if (request.collectChunks && cut !== '') events.chunk(1, cut);
     const details: GuideTurnDetails = {
       guideId,
       guideSessionId,

@@ -4,6 +4,7 @@
  * timer stalls that release several late slots at once never overrun a server counting short
  * windows), and a whole-client pause when a 429 says so.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import { AbortError } from '../errors.js';
 import { CancellableWaits } from '../timers/cancellable-waits.js';
 import { MAX_TIMER_DELAY_MS } from '../timers/timer-delay.js';
@@ -67,7 +68,7 @@ export class RateLimiter implements RequestPacer {
    * @param signal gives up the wait with `AbortError`
    * @throws AbortError when the signal fires or the limiter is closed
    */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  async acquire(signal?: AbortSignalLike): Promise<void> {
     await this.#acquireSlot(signal);
     if (!this.enabled) return;
     for (;;) {
@@ -81,7 +82,7 @@ export class RateLimiter implements RequestPacer {
     }
   }
 
-  async #acquireSlot(signal: AbortSignal | undefined): Promise<void> {
+  async #acquireSlot(signal: AbortSignalLike | undefined): Promise<void> {
     for (;;) {
       if (this.#closed) throw new AbortError('the rate limiter was closed');
       if (signal?.aborted) throw new AbortError();
@@ -141,7 +142,7 @@ export class RateLimiter implements RequestPacer {
     return Math.max(now, Math.ceil(arrival - this.#toleranceMs - 1e-6));
   }
 
-  #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  #wait(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
     return this.#waits.sleep(ms, signal);
   }
 }

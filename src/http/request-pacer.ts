@@ -3,6 +3,7 @@
  * `RateLimiter` is one implementation; a store shared by several processes (Redis) is another. The
  * composer picks one per OAuth client through a `RequestPacerFactory`.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 
 /** Paces the requests of one OAuth client. */
 export interface RequestPacer {
@@ -11,7 +12,7 @@ export interface RequestPacer {
    * @param signal gives up the wait with `AbortError`
    * @throws AbortError when the signal fires or the pacer is closed
    */
-  acquire(signal?: AbortSignal): Promise<void>;
+  acquire(signal?: AbortSignalLike): Promise<void>;
   /**
    * Holds every caller of this client for `durationMs` from now, because the server said so (a 429's
    * `Retry-After`). A store shared by several processes holds them all. A rejection is logged by the

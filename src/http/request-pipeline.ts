@@ -4,6 +4,7 @@
  * schema, map an error status to its class — retried per the `RetryPolicy`, with one re-login and one
  * repeat after a 401, and a whole-client pause on a 429's `Retry-After`.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import { ErrorBodySchema } from '../contract/errors.js';
 import {
   ConnectionError,
@@ -22,7 +23,7 @@ import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 /** What the pipeline needs of the login: tokens, and the SDK client the requests go through. */
 export interface RequestCredentials {
   /** A valid access token (logging in when needed). */
-  getAccessToken(signal?: AbortSignal): Promise<string>;
+  getAccessToken(signal?: AbortSignalLike): Promise<string>;
   /** Forget a token the API refused (401), so the next call logs in again. */
   invalidate(token: string): void;
   /** The SDK `ApiClient` (and its keep-alive HTTP client) whose `callApi` sends the requests. */
@@ -143,7 +144,7 @@ export class RequestPipeline implements RestCaller {
   async #send(
     spec: RestRequest<unknown>,
     token: string,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
     timeoutMs: number,
   ): Promise<RawResponse> {
     const context: RequestContext = { signal, timeoutMs };

@@ -3,6 +3,7 @@
  * schema of its answer), and the port through which anything outside `http/` sends one: a backend
  * with endpoints of its own uses `RestCaller` and gets login, pacing, retries and typed errors.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import type { z } from 'zod';
 
 /** A request to one endpoint. */
@@ -24,7 +25,7 @@ export interface RestRequest<T> {
 
 /** Per-call options. */
 export interface CallOptions {
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
   /** Overall deadline of this call in ms, retries included (default: the retry policy's). */
   deadlineMs?: number | undefined;
 }

@@ -5,6 +5,7 @@
  * 5xx, connection resets and timeouts back off with full jitter, `random(0, min(1 s x 2^n, 30 s))`;
  * 400/401/403/404 are never retried here; at most `maxRetries` retries within an overall deadline.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import { AbortError, ConnectionError, InternalServerError, RateLimitError, TimeoutError } from '../errors.js';
 import { abortableSleep, type Sleep } from '../timers/abortable-sleep.js';
 
@@ -50,7 +51,7 @@ export interface RetryEvent {
 
 /** Per-run options of `RetryPolicy.run`. */
 export interface RetryRunOptions {
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
   /** Overrides the policy's `deadlineMs` for this run. */
   deadlineMs?: number | undefined;
   /** Called before each wait. */

@@ -4,6 +4,7 @@
  * the raw status, headers and body of every answer — which the SDK's default client (axios, no
  * keep-alive for http, no abort, body-only errors) does not give.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import http from 'node:http';
 import https from 'node:https';
 import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
@@ -20,7 +21,7 @@ export interface RawResponse {
 
 /** Per-request settings and the place the answer is recorded, for one SDK call. */
 export interface RequestContext {
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
   timeoutMs?: number | undefined;
   /** Filled in when an answer (any status) arrives. */
   response?: RawResponse;

@@ -15,6 +15,7 @@
  * (`Link`), how far the text can be trusted without a read (`Trust`), and whether a read is running
  * (`Reading`).
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import type { Conversation } from '../contract/conversation.js';
 import type { AiResponseComplete, AiStreamEvent } from '../contract/stream-events.js';
 import { AbortError, StreamError } from '../errors.js';
@@ -79,9 +80,10 @@ export class ConversationStream implements ConversationStreamHandle {
   readonly #accumulator: ResponseAccumulator;
   readonly #hooks: ConversationStreamHooks;
   readonly #collect: boolean;
+  readonly #chunkListener: ((sequence: number, content: string) => void) | undefined;
   readonly #idleReadMs: number;
   readonly #startedAt = performance.now();
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignalLike | undefined;
   /** Created with the first read. */
   #readAbort: AbortController | undefined;
   /** Created at once when chunks are collected, else on first use of `chunks`. */
@@ -120,6 +122,7 @@ export class ConversationStream implements ConversationStreamHandle {
     });
     this.#hooks = hooks;
     this.#collect = options.collectChunks ?? true;
+    this.#chunkListener = options.onChunk;
     this.#idleReadMs = hooks.idleReadMs ?? 1000;
     this.result = new Promise<StreamOutcome>((resolve, reject) => {
       this.#resolve = resolve;
@@ -325,6 +328,7 @@ export class ConversationStream implements ConversationStreamHandle {
     for (const piece of applied) {
       if (piece.content === '') continue;
       this.#firstChunkAt ??= performance.now();
+      this.#chunkListener?.(piece.sequence, piece.content);
       if (this.#collect) this.#queue?.push({ sequence: piece.sequence, content: piece.content });
     }
   }

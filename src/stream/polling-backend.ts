@@ -10,7 +10,7 @@ import { createConversation } from './conversation-created.js';
 import type {
   ResponseBackendContext,
   ResponseBackendFactory,
-  ResponseEvent,
+  ResponseEvents,
   ResponseOutcome,
   ResponseRequest,
 } from './response-backend.js';
@@ -19,17 +19,18 @@ import type {
 export const pollingBackend: ResponseBackendFactory = {
   name: 'polling',
   create: (context) => ({
-    respond: (request) => pollAnswer(context, request),
+    respond: (request, events) => pollAnswer(context, request, events),
     close: async () => {},
   }),
 };
 
-async function* pollAnswer(
+async function pollAnswer(
   { conversations, pollIntervalMs, limits }: ResponseBackendContext,
   request: ResponseRequest,
-): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
-  const conversationId = yield* createConversation(conversations, request);
-  const { signal } = request;
+  events: ResponseEvents,
+): Promise<ResponseOutcome> {
+  const conversationId = await createConversation(conversations, request, events);
+  const signal = request.abort ?? request.signal;
   const started = performance.now();
   let firstTextAt: number | undefined;
   for (;;) {

@@ -6,6 +6,7 @@
  * no stream) is a fourth shape that fits the same interface. Each lives in its own file and is listed
  * once in the injector's registry.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import type { ConversationCreateRequest, Usage } from '../contract/conversation.js';
 import type { RestCaller } from '../http/rest-request.js';
 import type { ResolvedResponseLimits } from '../limits.js';
@@ -56,6 +57,11 @@ export interface ResponseRequest<Options = unknown> {
   /** Fires on the caller's abort, the deadline, or the injector closing: stop and release. */
   readonly signal: AbortSignal;
   /**
+   * The same signal as an `AbortSignalLike`, which builds no `AbortSignal`: what a backend holding it
+   * for a whole answer should listen on (an `AbortSignal` holds about 1 KB). When omitted, `signal`.
+   */
+  readonly abort?: AbortSignalLike;
+  /**
    * When the injection's deadline passes (`Date.now()` ms): a request whose wait (a 429's
    * `Retry-After`) would end later fails at once rather than wait for nothing.
    */
@@ -67,18 +73,21 @@ export interface ResponseRequest<Options = unknown> {
   readonly countTokens?: TokenCounter;
 }
 
-/** What a backend reports while it answers. */
-export type ResponseEvent =
-  /** The server took the prompt; `conversationId` names the exchange (a conversation, a session). */
-  | {
-      type: 'accepted';
-      conversationId: string;
-      retries: number;
-      /** The version of the target that took the prompt (a guide version), recorded in the audit entry. */
-      targetVersion?: string;
-    }
-  /** A piece of the answer; the pieces in order are exactly the outcome's `text`. */
-  | { type: 'chunk'; sequence: number; content: string };
+/** The server took the prompt; `conversationId` names the exchange (a conversation, a session). */
+export interface ResponseAccepted {
+  conversationId: string;
+  retries: number;
+  /** The version of the target that took the prompt (a guide version), recorded in the audit entry. */
+  targetVersion?: string;
+}
+
+/** What a backend reports while it answers, as it happens. */
+export interface ResponseEvents {
+  /** The server took the prompt: called exactly once, before any chunk. */
+  accepted(event: ResponseAccepted): void;
+  /** A piece of the answer (only when `collectChunks`); the pieces in order are exactly the outcome's `text`. */
+  chunk(sequence: number, content: string): void;
+}
 
 /** The end of one answer. Times count from the `accepted` event. */
 export interface ResponseOutcome {
@@ -102,13 +111,14 @@ export interface ResponseOutcome {
 /** One backend instance of one injector; `Options` as in `ResponseRequest`. */
 export interface ResponseBackend<Options = unknown> {
   /**
-   * Sends the prompt and answers it: yields `accepted` exactly once (before any chunk), then the
-   * chunks when asked for, and returns the outcome. Returning early (the consumer stopped) or the
-   * request's signal firing releases everything the answer held.
+   * Sends the prompt and answers it: reports `accepted` exactly once (before any chunk), then the
+   * chunks when asked for, and resolves with the outcome. The request's signal firing (the caller
+   * aborted or stopped reading, the deadline, `close()`) ends the answer and releases what it held.
    * @param request the prepared injection
+   * @param events where `accepted` and the chunks go
    * @throws ApiError subclasses, StreamError, AbortError
    */
-  respond(request: ResponseRequest<Options>): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined>;
+  respond(request: ResponseRequest<Options>, events: ResponseEvents): Promise<ResponseOutcome>;
   /** Socket and subscription counters, for a backend that keeps sockets. */
   stats?(): StreamTransportStats;
   /** Ends every answer in flight and releases sockets and timers. Idempotent. */

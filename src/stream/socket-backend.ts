@@ -3,7 +3,12 @@
  * the transport's shared sockets. The notification and direct backends are this, with their transport.
  */
 import { createConversation } from './conversation-created.js';
-import type { ResponseBackend, ResponseEvent, ResponseOutcome, ResponseRequest } from './response-backend.js';
+import type {
+  ResponseBackend,
+  ResponseEvents,
+  ResponseOutcome,
+  ResponseRequest,
+} from './response-backend.js';
 import type { ConversationApi } from './stream-backend.js';
 import type { ResponseStreamTransport } from './stream-transport.js';
 
@@ -14,39 +19,35 @@ import type { ResponseStreamTransport } from './stream-transport.js';
  */
 export function socketBackend(api: ConversationApi, transport: ResponseStreamTransport): ResponseBackend {
   return {
-    respond: (request) => streamAnswer(api, transport, request),
+    respond: (request, events) => streamAnswer(api, transport, request, events),
     stats: () => transport.stats(),
     close: () => transport.close(),
   };
 }
 
-async function* streamAnswer(
+async function streamAnswer(
   api: ConversationApi,
   transport: ResponseStreamTransport,
   request: ResponseRequest,
-): AsyncGenerator<ResponseEvent, ResponseOutcome, undefined> {
+  events: ResponseEvents,
+): Promise<ResponseOutcome> {
   // Listening before the create, so the answer's first chunk cannot be missed (no read needed).
   const counted =
     transport.prepare === undefined ? false : await transport.prepare(request.targetId, request.deadlineAt);
   let conversationId: string | undefined;
   try {
-    conversationId = yield* createConversation(api, request);
+    conversationId = await createConversation(api, request, events);
   } finally {
     if (counted && conversationId === undefined) transport.abandon?.(request.targetId);
   }
+  // The stream ends itself when the request's signal fires (it listens on it).
   const handle = transport.open(request.targetId, conversationId, {
     ...(request.budgetTokens === undefined ? {} : { budgetTokens: request.budgetTokens }),
     ...(request.countTokens === undefined ? {} : { countTokens: request.countTokens }),
-    signal: request.signal,
+    signal: request.abort ?? request.signal,
     ...(request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt }),
-    collectChunks: request.collectChunks,
+    collectChunks: false,
+    ...(request.collectChunks ? { onChunk: events.chunk.bind(events) } : {}),
   });
-  try {
-    if (request.collectChunks) {
-      for await (const chunk of handle.chunks) yield { type: 'chunk', ...chunk };
-    }
-    return await handle.result;
-  } finally {
-    handle.cancel();
-  }
+  return handle.result;
 }

@@ -1,6 +1,7 @@
 /**
  * What one streamed answer yields: its chunks as they arrive, then one outcome.
  */
+import type { AbortSignalLike } from '../timers/abort-signal-like.js';
 import type { FinishReason, Usage } from '../contract/conversation.js';
 import type { TokenCounter } from './response-accumulator.js';
 
@@ -46,11 +47,13 @@ export interface OpenStreamOptions {
   /** Token counter applied per chunk (the injector passes the BPE counter). */
   countTokens?: TokenCounter;
   /** Aborting ends the stream: `result` rejects with `AbortError` and the subscription is dropped. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** When the injection's deadline passes (`Date.now()` ms); conversation reads do not wait past it. */
   deadlineAt?: number;
   /** Queue chunks for `chunks` (default true); `false` when only `result` is wanted, to save memory. */
   collectChunks?: boolean;
+  /** Called with each piece of the answer as it is applied, in order (whether or not `chunks` queues it). */
+  onChunk?: (sequence: number, content: string) => void;
 }
 
 /** One streamed answer: iterate `chunks` for the text as it arrives, or just await `result`. */

@@ -1,6 +1,7 @@
 /**
  * A timer that a signal can cut short, so `close()` never waits out a reconnect backoff.
  */
+import type { AbortSignalLike } from './abort-signal-like.js';
 import { timerDelay } from './timer-delay.js';
 
 /**
@@ -8,7 +9,7 @@ import { timerDelay } from './timer-delay.js';
  * @param ms delay
  * @param signal cuts the delay short
  */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableDelay(ms: number, signal: AbortSignalLike): Promise<void> {
   if (signal.aborted || ms <= 0) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

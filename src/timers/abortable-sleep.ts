@@ -1,9 +1,10 @@
-/** A timer you can cancel with an `AbortSignal`; the one place the HTTP layer waits. */
+/** A timer you can cancel with an abort signal; the one place the HTTP layer waits. */
+import type { AbortSignalLike } from './abort-signal-like.js';
 import { AbortError } from '../errors.js';
 import { timerDelay } from './timer-delay.js';
 
 /** Waits `ms`, or rejects with `AbortError` as soon as `signal` fires. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type Sleep = (ms: number, signal?: AbortSignalLike) => Promise<void>;
 
 /**
  * Waits `ms` milliseconds. The timer keeps the process alive while someone waits on it (a paced

@@ -2,6 +2,7 @@
  * Sleeps that one call can cancel all at once (a pacer closing rejects everyone waiting for a slot),
  * each also cancelled by its caller's signal, with no listener left behind on either.
  */
+import type { AbortSignalLike } from './abort-signal-like.js';
 import { AbortError } from '../errors.js';
 import { timerDelay } from './timer-delay.js';
 
@@ -19,7 +20,7 @@ export class CancellableWaits {
    * @param ms how long (clamped to 0..Node's timer maximum)
    * @param signal the caller's signal
    */
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortSignalLike): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new AbortError());

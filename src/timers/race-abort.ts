@@ -1,4 +1,5 @@
 /** Waiting on a shared promise (a login, a start-up) without letting one caller's abort cancel it. */
+import type { AbortSignalLike } from './abort-signal-like.js';
 import { AbortError } from '../errors.js';
 
 /**
@@ -7,7 +8,7 @@ import { AbortError } from '../errors.js';
  * @param promise what to wait for
  * @param signal gives up the wait
  */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignalLike | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) {
     // Nobody else may be waiting: its failure must not become an unhandled rejection.

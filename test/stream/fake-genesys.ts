@@ -225,7 +225,7 @@ export async function startFakeGenesys(options: FakeGenesysOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
 
-  const aborted = (signal?: AbortSignal): void => {
+  const aborted = (signal?: { aborted: boolean }): void => {
     if (signal?.aborted) throw new Error('aborted');
   };
   const backend: StreamBackend = {
