@@ -3,22 +3,19 @@
  * once; each injection gets a signal (caller, deadline, `close()`), a prepared request, the answer of
  * its backend, and one record of its outcome — success or failure.
  */
-import { AbortError, ValidationError } from './errors.js';
+import { AbortError } from './errors.js';
 import { GuidesApi } from './guides/guides-api.js';
-import { raceAbort } from './timers/race-abort.js';
-import { InjectionSignal } from './injection-signal.js';
+import type { InjectionSignal } from './injection-signal.js';
+import { InjectionRun, type InjectionRunContext } from './injection-run.js';
+import { ChunkFeed } from './injector-chunk-feed.js';
 import { resolveInjectorConfig, type InjectorConfig } from './injector-config.js';
 import type { InjectOptions, InjectionResult, InjectorOptions, StreamItem } from './injector-options.js';
 import { InjectorParts } from './injector-parts.js';
-import type { InjectionRecord } from './injector-recorder.js';
-import { prepareRequest, type InjectionAsk } from './injector-request.js';
+import type { InjectionAsk } from './injector-request.js';
 import type { FewShotExample } from './prompt/few-shot.js';
 import type { PromptTemplate } from './prompt/template.js';
-import type { ResponseAccepted, ResponseEvents } from './stream/response-backend.js';
-import { ChunkFeed } from './injector-chunk-feed.js';
 import type { StreamTransportStats } from './stream/stream-transport.js';
 import { DeadlineQueue } from './timers/deadline-queue.js';
-import { checkDurationMs } from './timers/timer-delay.js';
 
 /** Builds, sends and streams prompts to Genesys Cloud AI Assistant conversations. */
 export class GenesysPromptInjector {
@@ -34,6 +31,7 @@ export class GenesysPromptInjector {
   #initializing: Promise<void> | undefined;
   /** `initialize()` has succeeded: an injection need not wait for it. */
   #ready = false;
+  readonly #runContext: InjectionRunContext;
   #closed: Promise<void> | undefined;
   #guides: GuidesApi | undefined;
 
@@ -53,6 +51,14 @@ export class GenesysPromptInjector {
       typeof first === 'string' ? { environment: first, clientId, clientSecret } : (first ?? {});
     this.#config = resolveInjectorConfig(options);
     this.#parts = new InjectorParts(options, this.#config);
+    this.#runContext = {
+      config: this.#config,
+      parts: this.#parts,
+      deadlines: this.#deadlines,
+      closing: this.#closing.signal,
+      ready: () => this.#ready,
+      initialize: () => this.initialize(),
+    };
   }
 
   /**
@@ -169,78 +175,23 @@ export class GenesysPromptInjector {
   }
 
   /**
-   * One injection, from its signal to its record.
+   * One injection, from its signal to its record (the state is the run's: this frame, suspended for
+   * the whole answer, stays small).
    * @param ask what the caller asked for
    * @param feed where its chunks go, when it streams
    */
   async #execute(ask: InjectionAsk, feed?: ChunkFeed): Promise<InjectionResult> {
-    const startedAt = performance.now();
-    const { assistantId, template, options } = ask;
-    const sig = new InjectionSignal(
-      options.signal,
-      options.deadlineMs ?? this.#config.deadlineMs,
-      this.#deadlines,
-    );
-    if (this.#closing.signal.aborted) sig.abort();
-    feed?.attach(sig);
-    this.#inflight.add(sig);
-    const { recorder, backends } = this.#parts;
-    let record: InjectionRecord | undefined;
+    const run = new InjectionRun(ask, feed, this.#runContext);
+    this.#inflight.add(run.signal);
     try {
-      const { label, backend } = backends.select(options);
-      const opened = (record = recorder.begin(assistantId, template, label));
-      checkDurationMs('deadlineMs', options.deadlineMs);
-      if (!this.#ready || sig.aborted) await raceAbort(this.initialize(), sig);
-      if (typeof assistantId !== 'string' || assistantId.trim() === '') {
-        throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
-      }
-      const request = prepareRequest(ask, this.#config.tokenizer, sig, (p) => opened.prepared(p));
-      const events = new InjectionEvents(opened, startedAt, feed);
-      const outcome = await backend.respond(request, events);
-      // A streamed injection succeeds once its caller has taken every chunk (or fails at its deadline).
-      if (feed !== undefined) await raceAbort(feed.drained(), sig);
-      const { idempotencyKey, promptTokens } = request;
-      return await opened.succeed(outcome, {
-        promptTokens,
-        idempotencyKey,
-        injectionLatencyMs: events.latencyMs,
-      });
+      return await run.finish(await run.start());
     } catch (error) {
-      const failure = sig.aborted && error instanceof AbortError ? sig.reason() : error;
-      await (record ?? recorder.begin(assistantId, template, this.#config.backend)).fail(failure);
-      throw failure;
+      throw await run.fail(error);
     } finally {
-      sig.dispose();
-      feed?.finish();
-      this.#inflight.delete(sig);
+      run.end();
+      this.#inflight.delete(run.signal);
       if (this.#inflight.size === 0) this.#allEnded?.();
     }
-  }
-}
-
-/** What the backend reports of one injection: `accepted` reaches its record, chunks its feed. */
-class InjectionEvents implements ResponseEvents {
-  readonly #record: InjectionRecord;
-  readonly #startedAt: number;
-  readonly #feed: ChunkFeed | undefined;
-  #conversationId = '';
-  /** ms from the start to `accepted`. */
-  latencyMs = 0;
-
-  constructor(record: InjectionRecord, startedAt: number, feed: ChunkFeed | undefined) {
-    this.#record = record;
-    this.#startedAt = startedAt;
-    this.#feed = feed;
-  }
-
-  accepted({ conversationId, retries, targetVersion }: ResponseAccepted): void {
-    this.#conversationId = conversationId;
-    this.#record.accepted(conversationId, retries, targetVersion);
-    this.latencyMs = performance.now() - this.#startedAt;
-  }
-
-  chunk(sequence: number, content: string): void {
-    this.#feed?.push({ type: 'chunk', conversationId: this.#conversationId, sequence, content });
   }
 }
 

@@ -32,10 +32,13 @@ import type {
 
 /** How a transport plugs into a `ConversationStream`. */
 export interface ConversationStreamHooks {
-  /** Reads the conversation (4.4); without it gaps cannot be recovered (`handleStreamEvents`). */
-  readConversation?: (signal: AbortSignal) => Promise<Conversation>;
+  /**
+   * Reads the conversation (4.4); without it gaps cannot be recovered (`handleStreamEvents`). Given
+   * the stream, so one hooks object can serve every stream of a transport.
+   */
+  readConversation?: (signal: AbortSignal, stream: ConversationStream) => Promise<Conversation>;
   /** Called once when the stream ends on any path, so the transport drops the subscription. */
-  onSettled?: () => void;
+  onSettled?: (stream: ConversationStream) => void;
   /** Quiet time in ms before a doubtful stream reads the conversation (default 1000). */
   idleReadMs?: number;
   /** Answer size limits (default `DEFAULT_RESPONSE_LIMITS`); past them the stream fails with `LimitExceededError`. */
@@ -75,6 +78,10 @@ const ignore = (): void => undefined;
 /** One answer being streamed; the handle the caller gets, and the sink its transport feeds. */
 export class ConversationStream implements ConversationStreamHandle {
   readonly conversationId: string;
+  /** The conversation's assistant ('' when the transport did not say), for the hooks. */
+  readonly assistantId: string;
+  /** When the injection's deadline passes (`Date.now()` ms), for the hooks' reads. */
+  readonly deadlineAt: number | undefined;
   readonly result: Promise<StreamOutcome>;
 
   readonly #accumulator: ResponseAccumulator;
@@ -109,9 +116,17 @@ export class ConversationStream implements ConversationStreamHandle {
    * @param conversationId the conversation whose answer this is
    * @param options budget, counter, signal, chunk collection
    * @param hooks how to read the conversation and what to do when settled
+   * @param assistantId the conversation's assistant, for the hooks
    */
-  constructor(conversationId: string, options: OpenStreamOptions = {}, hooks: ConversationStreamHooks = {}) {
+  constructor(
+    conversationId: string,
+    options: OpenStreamOptions = {},
+    hooks: ConversationStreamHooks = {},
+    assistantId = '',
+  ) {
     this.conversationId = conversationId;
+    this.assistantId = assistantId;
+    this.deadlineAt = options.deadlineAt;
     this.#accumulator = new ResponseAccumulator({
       budgetTokens: options.budgetTokens,
       countTokens: options.countTokens,
@@ -276,7 +291,7 @@ export class ConversationStream implements ConversationStreamHandle {
     const afterActive = this.#link === 'active';
     const malformedBefore = this.#malformed;
     this.#readAbort ??= new AbortController();
-    read(this.#readAbort.signal)
+    read(this.#readAbort.signal, this)
       .then((conversation) => {
         const current = afterActive && this.#link === 'active' && epoch === this.#activeEpoch;
         this.#onRead(conversation, current, malformedBefore === this.#malformed);
@@ -373,7 +388,7 @@ export class ConversationStream implements ConversationStreamHandle {
     if (error !== undefined) this.#readAbort?.abort(STREAM_ENDED);
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#queue?.end(error);
-    this.#hooks.onSettled?.();
+    this.#hooks.onSettled?.(this);
   }
 
   readonly #onAbort = (): void => {

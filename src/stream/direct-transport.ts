@@ -9,7 +9,8 @@ import { AbortError, AuthenticationError, ConnectionError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { directSocketUrl, directSubscription, openDirectSocket } from './direct-socket.js';
-import { ConversationStream } from './conversation-stream.js';
+import { ConversationStream, type ConversationStreamHooks } from './conversation-stream.js';
+import { transportStreamHooks } from './transport-stream-hooks.js';
 import { frameLimitError } from './frame-limit.js';
 import { closeSocket } from './socket-close.js';
 import { parseDirectFrame, type RawFrame } from './frame-parser.js';
@@ -54,11 +55,15 @@ export class DirectStreamTransport implements ResponseStreamTransport {
   #retryWake: (() => void) | undefined;
   #closed = false;
   #stats = emptyTransportStats();
+  readonly #streamHooks: ConversationStreamHooks;
 
   /** @param options backend, backoff, ping interval */
   constructor(options: DirectStreamTransportOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    this.#streamHooks = transportStreamHooks(options, (stream) =>
+      this.#release(stream.conversationId, stream),
+    );
   }
 
   /** @inheritdoc */
@@ -67,15 +72,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
     conversationId: string,
     options: OpenStreamOptions = {},
   ): ConversationStreamHandle {
-    // The closures keep the deadline, not the options object (less held per open stream).
-    const { deadlineAt } = options;
-    const stream = new ConversationStream(conversationId, options, {
-      readConversation: (signal) =>
-        this.#options.backend.getConversation(assistantId, conversationId, signal, deadlineAt),
-      onSettled: () => this.#release(conversationId, stream),
-      idleReadMs: this.#options.idleReadMs,
-      ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
-    });
+    const stream = new ConversationStream(conversationId, options, this.#streamHooks, assistantId);
     if (this.#closed) {
       stream.fail(new AbortError('the stream transport is closed'));
       return stream;

@@ -20,7 +20,8 @@ import { AbortError, StreamError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from '../limits.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ChannelGroup, type ChannelGroupContext } from './channel-group.js';
-import { ConversationStream } from './conversation-stream.js';
+import { ConversationStream, type ConversationStreamHooks } from './conversation-stream.js';
+import { transportStreamHooks } from './transport-stream-hooks.js';
 import type { ReconnectBackoffOptions } from './reconnect-backoff.js';
 import type { StreamBackend } from './stream-backend.js';
 import type { ConversationStreamHandle, OpenStreamOptions } from './stream-outcome.js';
@@ -77,10 +78,14 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
   readonly #maxTopics: number;
   readonly #stats = emptyTransportStats();
   readonly #groupContext: ChannelGroupContext;
+  readonly #streamHooks: ConversationStreamHooks;
 
   /** @param options backend, heartbeat interval, backoff, batching */
   constructor(options: NotificationStreamTransportOptions) {
     this.#options = options;
+    this.#streamHooks = transportStreamHooks(options, (stream) =>
+      this.#release(stream.conversationId, stream),
+    );
     this.#maxTopics = Math.min(options.maxTopicsPerChannel ?? MAX_TOPICS_PER_CHANNEL, MAX_TOPICS_PER_CHANNEL);
     const {
       backend,
@@ -135,15 +140,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     conversationId: string,
     options: OpenStreamOptions = {},
   ): ConversationStreamHandle {
-    // The closures keep the deadline, not the options object (less held per open stream).
-    const { deadlineAt } = options;
-    const stream = new ConversationStream(conversationId, options, {
-      readConversation: (signal) =>
-        this.#options.backend.getConversation(assistantId, conversationId, signal, deadlineAt),
-      onSettled: () => this.#release(conversationId, stream),
-      idleReadMs: this.#options.idleReadMs,
-      ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
-    });
+    const stream = new ConversationStream(conversationId, options, this.#streamHooks, assistantId);
     if (this.#lifetime.signal.aborted) {
       stream.fail(new AbortError('the stream transport is closed'));
       return stream;
