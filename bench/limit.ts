@@ -6,7 +6,7 @@
  * sides (ours, minimal, ours, minimal, ...) and the rows show medians. Each phase is a warm-up, then
  * the measured injections; every answer is checked against the server's text of its conversation,
  * and the create bodies the server received are compared between the sides (same bytes).
- * Run alone: node --import tsx bench/limit.ts [--quick]
+ * Run alone: node --import tsx bench/limit.ts [--quick] [--phases cpu100,thr100] [--scale 0.5] [--repeats 3]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,8 +32,10 @@ export interface LimitPhase {
 export interface LimitOptions {
   /** Runs per side, interleaved (default 2). */
   repeats?: number;
-  /** Injection counts divided by this (default 1; `--quick` uses 10). */
+  /** Injection counts divided by this (default 1; `--quick` uses 10; `--scale 0.2` runs 5 times as many). */
   scale?: number;
+  /** Run only these phases, by name (default all; `--phases cpu100,cpu1000`). */
+  only?: string[];
 }
 
 /** One side's figures in one phase of one repeat. */
@@ -237,7 +239,9 @@ export async function measureLimit(
 ): Promise<LimitResult> {
   prepareBuiltClients();
   const repeats = options.repeats ?? 2;
-  const phases = limitPhases(options.scale ?? 1);
+  const phases = limitPhases(options.scale ?? 1).filter(
+    (phase) => options.only === undefined || options.only.includes(phase.name),
+  );
   const result: LimitResult = { repeats, phases, ours: {}, minimal: {} };
   for (let r = 0; r < repeats; r++) {
     for (const side of ['ours', 'minimal'] as const) {
@@ -357,8 +361,21 @@ export function limitRows(result: LimitResult): BenchRow[] {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick');
-  const result = await measureLimit(quick ? { repeats: 1, scale: 10 } : {}, (t) =>
-    process.stderr.write(`${t}\n`),
+  const flag = (name: string): string | undefined => {
+    const at = process.argv.indexOf(name);
+    return at < 0 ? undefined : process.argv[at + 1];
+  };
+  const only = flag('--phases')?.split(',');
+  const scale = flag('--scale');
+  const repeats = flag('--repeats');
+  const result = await measureLimit(
+    {
+      ...(quick ? { repeats: 1, scale: 10 } : {}),
+      ...(only === undefined ? {} : { only }),
+      ...(scale === undefined ? {} : { scale: Number(scale) }),
+      ...(repeats === undefined ? {} : { repeats: Number(repeats) }),
+    },
+    (t) => process.stderr.write(`${t}\n`),
   );
   console.log(JSON.stringify(result, null, 2));
   for (const row of limitRows(result))

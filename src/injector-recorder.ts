@@ -10,6 +10,7 @@ import type { AuditSink } from './observe/audit-sink.js';
 import { promptHash, sha256Hex } from './observe/canonical-json.js';
 import { startInjectionSpan, type InjectionSpan, type InjectionTelemetryOptions } from './observe/otel.js';
 import { telemetryPayloadFromResult, type TelemetryExporter } from './observe/telemetry-exporter.js';
+import { payloadHash } from './observe/payload-hash.js';
 import type { PreparedPrompt } from './prompt/prepare-prompt.js';
 import type { ResponseOutcome } from './stream/response-backend.js';
 
@@ -80,7 +81,7 @@ export class InjectionRecord {
    * @returns the prompt hash
    */
   prepared(prepared: PreparedPrompt): string {
-    this.#hash = promptHash(prepared.payload);
+    this.#hash = payloadHash(prepared.payload);
     this.#span = startInjectionSpan(
       {
         assistantId: this.#assistantId,

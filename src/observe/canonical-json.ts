@@ -2,7 +2,7 @@
  * Deterministic JSON: the same value always gives the same bytes, whatever the key insertion order.
  * Used for the prompt hash and the audit chain, where two encoders must agree byte for byte.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Serialises `value` like `JSON.stringify` with no whitespace and object keys sorted (by UTF-16 code
@@ -59,8 +59,13 @@ function encode(value: unknown, ancestors: Set<object>): string | undefined {
 
 /** SHA-256 of the UTF-8 bytes of `text`, as 64 lower-case hex digits. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShotHash === undefined
+    ? crypto.createHash('sha256').update(text, 'utf8').digest('hex')
+    : oneShotHash('sha256', text, 'hex');
 }
+
+/** `crypto.hash` (Node 20.12 and later): one call, no Hash object. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /**
  * The audit trail's prompt hash: SHA-256 hex of the canonical JSON of the payload actually sent
