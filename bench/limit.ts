@@ -113,6 +113,10 @@ async function startClient(setup: LimitClientSetup): Promise<{
       ...(process.env.BENCH_CPU_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
         : []),
+      // BENCH_HEAP_PROFILE=<dir> writes each client's sampled allocations there (node --heap-prof).
+      ...(process.env.BENCH_HEAP_PROFILE
+        ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROFILE}`, '--heap-prof-interval=16384']
+        : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { Bm25Index } from './bm25.js';
+import { formatExampleText, joinedText } from './few-shot-text.js';
 import { seededSample } from '../seeded-random.js';
 import type { TokenCounter } from './token-counter.js';
 import { tokenCounter, type TokenizerName } from './tokens.js';
@@ -44,18 +45,13 @@ export const FEW_SHOT_HEADER = '\n\nReference Examples:\n';
 /** Separator between two examples (the original design's). */
 export const FEW_SHOT_SEPARATOR = '\n\n---\n\n';
 
-/** One example as the original design writes it. */
-function formatExample(example: FewShotExample): string {
-  return `Example Input: ${example.input}\nExample Output: ${example.output}`;
-}
-
 /**
  * The text `injectFewShotContext` appends to the system instruction: `''` for no examples.
  * @param examples the chosen examples, in order
  */
 export function fewShotBlock(examples: readonly FewShotExample[]): string {
   if (examples.length === 0) return '';
-  return `${FEW_SHOT_HEADER}${examples.map(formatExample).join(FEW_SHOT_SEPARATOR)}`;
+  return joinedText('', FEW_SHOT_HEADER, examples.map(formatExampleText), FEW_SHOT_SEPARATOR);
 }
 
 /**
@@ -65,7 +61,9 @@ export function fewShotBlock(examples: readonly FewShotExample[]): string {
  * @param examples the chosen examples
  */
 export function injectFewShotContext(systemInstruction: string, examples: readonly FewShotExample[]): string {
-  return `${systemInstruction}${fewShotBlock(examples)}`;
+  if (examples.length === 0) return systemInstruction;
+  // Same parts, same string: the token-count caches then find it without hashing a new text.
+  return joinedText(systemInstruction, FEW_SHOT_HEADER, examples.map(formatExampleText), FEW_SHOT_SEPARATOR);
 }
 
 /** The candidates of one category (or all) and their BM25 index, made on first use. */

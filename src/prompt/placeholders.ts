@@ -38,6 +38,8 @@ export function scanPlaceholders(text: string): PlaceholderMatch[] {
  * @param replace returns the replacement for a valid name
  */
 export function replacePlaceholders(text: string, replace: (name: string) => string): string {
+  // No placeholder: the same string back (so caches keyed by the text find it without rehashing).
+  if (!text.includes('{{')) return text;
   return text.replace(PLACEHOLDER_RE, (raw: string, inner: string) => {
     const name = inner.trim();
     return VARIABLE_NAME_RE.test(name) ? replace(name) : raw;

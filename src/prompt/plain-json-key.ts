@@ -45,3 +45,35 @@ export function plainJsonKey(value: unknown, maxChars: number): string | undefin
   }
   return key.length <= maxChars ? key : undefined;
 }
+
+/**
+ * Whether `value` holds exactly the data of `copy` (a value `JSON.parse` made from a key): the same
+ * plain objects with the same keys in the same order, the same arrays and the same primitives — so
+ * its key would be the same key. Reads without building a string; anything not plain JSON data is
+ * not equal.
+ * @param value anything
+ * @param copy plain JSON data
+ */
+export function plainEqual(value: unknown, copy: unknown): boolean {
+  if (typeof copy !== 'object' || copy === null) return value === copy;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(copy)) {
+    if (!Array.isArray(value) || value.length !== copy.length) return false;
+    for (let i = 0; i < copy.length; i++) if (!plainEqual(value[i], copy[i])) return false;
+    return true;
+  }
+  if (Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const keys = Object.keys(value);
+  const copyKeys = Object.keys(copy);
+  if (keys.length !== copyKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key !== copyKeys[i]) return false;
+    const inner = (value as Record<string, unknown>)[key];
+    if (typeof inner === 'number' && !Number.isFinite(inner)) return false;
+    if (!plainEqual(inner, (copy as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}

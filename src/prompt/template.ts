@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { plainJsonKey } from './plain-json-key.js';
+import { plainEqual, plainJsonKey } from './plain-json-key.js';
 import { scanPlaceholders, VARIABLE_NAME_RE } from './placeholders.js';
 import {
   closestKey,
@@ -214,6 +214,11 @@ const validated = new WeakSet<object>();
  * pipeline remembers per template. Bounded: starts again when full; larger templates are not kept.
  */
 const checkedByContent = new Map<string, PromptTemplate>();
+/**
+ * The same object passed again: its content when it was checked (parsed back from its key) and the
+ * template it gave. Comparing the object with that copy reads it without building its key.
+ */
+const checkedObjects = new WeakMap<object, { copy: unknown; typed: PromptTemplate }>();
 const CHECKED_ENTRIES = 256;
 const CHECKED_KEY_CHARS = 64 * 1024;
 /** The keys kept hold at most this many characters in all (a few megabytes with the templates). */
@@ -252,9 +257,14 @@ export function validatePromptSchema(
   options: ValidateTemplateOptions = {},
 ): PromptTemplate {
   if (isValidatedTemplate(template)) return template;
+  const seen = typeof template === 'object' && template !== null ? checkedObjects.get(template) : undefined;
+  if (seen !== undefined && sameContent(template, seen.copy)) return seen.typed;
   const key = plainJsonKey(template, CHECKED_KEY_CHARS);
   const known = key === undefined ? undefined : checkedByContent.get(key);
-  if (known !== undefined) return known;
+  if (key !== undefined && known !== undefined) {
+    remember(template, key, known);
+    return known;
+  }
   const { problems, data } = inspect(template, options.file);
   const [first, ...others] = problems;
   if (first || !data) {
@@ -271,6 +281,23 @@ export function validatePromptSchema(
     }
     checkedByContent.set(key, typed);
     checkedChars += key.length;
+    remember(template, key, typed);
   }
   return typed;
+}
+
+/** `plainEqual`, false where reading the value throws (a getter). */
+function sameContent(value: unknown, copy: unknown): boolean {
+  try {
+    return plainEqual(value, copy);
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers the object `template` (with content `key`) gave `typed`. */
+function remember(template: unknown, key: string, typed: PromptTemplate): void {
+  if (typeof template !== 'object' || template === null) return;
+  const copy = (JSON.parse(key) as { value: unknown }).value;
+  checkedObjects.set(template, { copy, typed });
 }

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { plainJsonKey } from '../../src/prompt/plain-json-key.js';
+import { plainEqual, plainJsonKey } from '../../src/prompt/plain-json-key.js';
 import { validatePromptSchema, type PromptTemplate } from '../../src/prompt/template.js';
 
 /** A valid template whose content differs by `n`. */
@@ -25,6 +26,27 @@ describe('validatePromptSchema: templates checked once by content', () => {
     expect(Object.isFrozen(raw)).toBe(false);
     expect(validatePromptSchema(raw)).toBe(first);
     expect(validatePromptSchema(structuredClone(raw))).toBe(first);
+  });
+
+  it('checks an object again once a nested value changed, and once a getter throws', () => {
+    const raw = { ...templateOf('nested'), variables: { productType: 'a' } };
+    const first = validatePromptSchema(raw);
+    raw.variables.productType = 'b';
+    const second = validatePromptSchema(raw);
+    expect(second).not.toBe(first);
+    expect(second.variables?.productType).toBe('b');
+    let fail = false;
+    const tricky = Object.defineProperty({ ...templateOf('getter') }, 'systemInstruction', {
+      enumerable: true,
+      get: () => {
+        if (fail) throw new Error('no');
+        return 'You answer.';
+      },
+    });
+    validatePromptSchema(tricky);
+    fail = true;
+    // Read again, not answered from what was checked: the getter's own error comes through.
+    expect(() => validatePromptSchema(tricky)).toThrow('no');
   });
 
   it('checks an object again once it changed: a change that breaks it is reported', () => {
@@ -79,6 +101,34 @@ describe('validatePromptSchema: templates checked once by content', () => {
     ).not.toContain(false);
     validatePromptSchema(withDefault('total 16', 62 * 1024));
     expect(validatePromptSchema(withDefault('total 0', 62 * 1024))).not.toBe(kept[0]);
+  });
+});
+
+describe('plainEqual', () => {
+  const copyOf = (value: unknown): unknown => {
+    const key = plainJsonKey(value, Number.MAX_SAFE_INTEGER);
+    return key === undefined ? undefined : (JSON.parse(key) as { value: unknown }).value;
+  };
+
+  it('is true exactly when the two values have the same key', () => {
+    const values = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(values, values, fc.boolean(), (a, other, same) => {
+        const b = same ? structuredClone(a) : other;
+        expect(plainEqual(a, copyOf(a))).toBe(true);
+        expect(plainEqual(b, copyOf(a))).toBe(plainJsonKey(b, 1e9) === plainJsonKey(a, 1e9));
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+
+  it('is false for what has no key, for other key orders and for other prototypes', () => {
+    expect(plainEqual({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+    expect(plainEqual({ a: Number.NaN }, { a: null })).toBe(false);
+    expect(plainEqual({ a: new Date(0) }, { a: '1970-01-01T00:00:00.000Z' })).toBe(false);
+    expect(plainEqual([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(plainEqual(new (class Point {})(), {})).toBe(false);
+    expect(plainEqual({ a: undefined }, {})).toBe(false);
   });
 });
 
