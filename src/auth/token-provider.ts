@@ -117,6 +117,12 @@ export class TokenProvider {
     return this.#current?.token;
   }
 
+  /** The held token while it is valid and not due for refresh (no wait); otherwise undefined. */
+  validToken(): string | undefined {
+    const held = this.#current;
+    return !this.#closed && held && this.#now() < held.refreshAt ? held.token : undefined;
+  }
+
   /**
    * A valid access token: the current one, or a fresh one when none is held, it was invalidated,
    * or it is within the refresh margin of expiry. Concurrent callers share one login.

@@ -82,6 +82,22 @@ export class RateLimiter implements RequestPacer {
     }
   }
 
+  /**
+   * Takes a slot at once when one is free (true), as `acquire` would without waiting; false books
+   * nothing, and the caller calls `acquire`.
+   */
+  tryAcquire(): boolean {
+    if (this.#closed) return false;
+    const now = this.#now();
+    if (this.#pausedUntil > now) return false;
+    if (!this.enabled) return true;
+    const arrival = Math.max(this.#theoreticalArrival, now);
+    if (Math.ceil(arrival - this.#toleranceMs - 1e-6) > now || this.#sameSecondWait(now) > 0) return false;
+    this.#theoreticalArrival = arrival + this.#intervalMs;
+    this.#recent.push(now);
+    return true;
+  }
+
   async #acquireSlot(signal: AbortSignalLike | undefined): Promise<void> {
     for (;;) {
       if (this.#closed) throw new AbortError('the rate limiter was closed');
@@ -208,6 +224,7 @@ export const sharedRateLimiter: RequestPacerFactory = (client: PacedClient): Req
   const limiter = lease.limiter;
   return {
     acquire: (signal) => limiter.acquire(signal),
+    tryAcquire: () => limiter.tryAcquire(),
     pause: (durationMs, reason) => limiter.pause(durationMs, reason),
     pausedForMs: () => limiter.pausedForMs(),
     close: () => lease.release(),

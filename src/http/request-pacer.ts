@@ -14,6 +14,11 @@ export interface RequestPacer {
    */
   acquire(signal?: AbortSignalLike): Promise<void>;
   /**
+   * Takes a slot at once when one is free with no wait, and says so; false books nothing (the caller
+   * then calls `acquire`). Optional: it spares the common case a promise.
+   */
+  tryAcquire?(): boolean;
+  /**
    * Holds every caller of this client for `durationMs` from now, because the server said so (a 429's
    * `Retry-After`). A store shared by several processes holds them all. A rejection is logged by the
    * caller and never replaces the server's error.

@@ -24,10 +24,12 @@ import { RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 export interface RequestCredentials {
   /** A valid access token (logging in when needed). */
   getAccessToken(signal?: AbortSignalLike): Promise<string>;
+  /** The held token when it is valid now (no wait); optional. */
+  validToken?(): string | undefined;
   /** Forget a token the API refused (401), so the next call logs in again. */
   invalidate(token: string): void;
   /** The SDK `ApiClient` (and its keep-alive HTTP client) whose `callApi` sends the requests. */
-  readonly session: { open(): Promise<SdkConnection> };
+  readonly session: { open(): Promise<SdkConnection>; readonly current?: SdkConnection | undefined };
 }
 
 /** Options of `RequestPipeline`. */
@@ -90,8 +92,9 @@ export class RequestPipeline implements RestCaller {
               { status: 429, retryAfterMs: pausedMs },
             );
           }
-          await this.#pacer.acquire(signal);
-          const token = await this.#tokens.getAccessToken(signal);
+          // The common case waits for nothing: no promise, no turn of the event loop.
+          if (!(this.#pacer.tryAcquire?.() ?? false)) await this.#pacer.acquire(signal);
+          const token = this.#tokens.validToken?.() ?? (await this.#tokens.getAccessToken(signal));
           const timeoutMs =
             remainingMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, remainingMs));
           const response = await this.#send(spec, token, signal, timeoutMs);
@@ -149,7 +152,8 @@ export class RequestPipeline implements RestCaller {
   ): Promise<RawResponse> {
     const context: RequestContext = { signal, timeoutMs };
     const headers: Record<string, string> = { ...spec.headers, Authorization: `Bearer ${token}` };
-    const { apiClient, httpClient } = await this.#tokens.session.open();
+    const { session } = this.#tokens;
+    const { apiClient, httpClient } = session.current ?? (await session.open());
     try {
       // 'PureCloud OAuth' makes the SDK build a fresh header object (with no auth names it would
       // write into its shared defaultHeaders); our Authorization then overrides its stored token so

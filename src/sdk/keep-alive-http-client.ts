@@ -10,6 +10,7 @@ import https from 'node:https';
 import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
 import { timerDelay } from '../timers/timer-delay.js';
+import { requestTarget } from './request-target.js';
 import type { SdkHttpClient, SdkHttpRequest, SdkHttpResponse } from './sdk-binding.js';
 
 /** An HTTP answer as received: status, lower-case headers, parsed body (JSON or text). */
@@ -120,17 +121,14 @@ export class KeepAliveHttpClient implements SdkHttpClient {
       return Promise.reject(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
     if (context.signal?.aborted) return Promise.reject(new AbortError());
 
-    const url = new URL(options.url);
-    for (const [name, value] of Object.entries(options.params ?? {})) {
-      if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
-    }
+    const target = requestTarget(options.url, options.params);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name] = String(value);
     }
     const payload = encodeBody(options.data, headers);
-    const isHttps = url.protocol === 'https:';
-    const where = `${options.method} ${url.origin}${url.pathname}`;
+    const { isHttps } = target;
+    const where = `${options.method} ${target.where}`;
     const timeoutMs = context.timeoutMs ?? this.timeout;
     const maxBodyBytes = this.#maxBodyBytes;
 
@@ -144,7 +142,12 @@ export class KeepAliveHttpClient implements SdkHttpClient {
         if (error) reject(error);
         else resolve(response as SdkHttpResponse);
       };
-      const req = (isHttps ? https : http).request(url, {
+      const req = (isHttps ? https : http).request({
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        ...(target.auth === undefined ? {} : { auth: target.auth }),
         method: options.method,
         headers,
         agent: isHttps ? (this.httpsAgent ?? this.#httpsAgent) : this.#httpAgent,

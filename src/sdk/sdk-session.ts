@@ -62,6 +62,11 @@ export class SdkSession {
     this.#options = options;
   }
 
+  /** The `ApiClient` and its HTTP client once set up (no wait), while the session is open. */
+  get current(): SdkConnection | undefined {
+    return this.#closed ? undefined : this.#connection;
+  }
+
   /**
    * The `ApiClient` and its HTTP client: loads the SDK and sets them up on the first call.
    * @throws AbortError when the session was closed

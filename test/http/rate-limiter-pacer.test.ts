@@ -74,3 +74,43 @@ describe('sharedRateLimiter', () => {
     await pacer.close();
   });
 });
+
+describe('RateLimiter.tryAcquire', () => {
+  it('grants what acquire would grant at once, and books nothing when it says no', async () => {
+    const tried = new RateLimiter({ requestsPerMinute: 600, burst: 3 });
+    const waited = new RateLimiter({ requestsPerMinute: 600, burst: 3 });
+    const grants: number[] = [];
+    // Each tries every 10 ms; whenever tryAcquire says no, nothing is booked, so the grants are
+    // the times acquire grants to callers queued one after another.
+    for (let t = 0; t < 1_000; t += 10) {
+      while (tried.tryAcquire()) grants.push(Date.now());
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(grants.slice(0, 3)).toEqual([0, 0, 0]);
+    vi.setSystemTime(0);
+    const expected = await grantTimes(() => waited.acquire(), grants.length, 2_000);
+    // acquire hands out the same slots, each at the first moment tryAcquire could take it or earlier.
+    expect(grants.length).toBe(expected.length);
+    for (let i = 0; i < grants.length; i++) expect(grants[i]! - expected[i]!).toBeLessThan(10);
+  });
+
+  it('says no while paused and once closed; yes always when pacing is off', () => {
+    const off = new RateLimiter({ requestsPerMinute: 0 });
+    for (let i = 0; i < 1_000; i++) expect(off.tryAcquire()).toBe(true);
+    off.pause(1_000);
+    expect(off.tryAcquire()).toBe(false);
+    vi.advanceTimersByTime(1_000);
+    expect(off.tryAcquire()).toBe(true);
+    off.close();
+    expect(off.tryAcquire()).toBe(false);
+    const paced = sharedRateLimiter({
+      apiBaseUrl: 'https://api.example',
+      clientId: 'try',
+      requestsPerMinute: 60,
+      requestBurst: 1,
+    });
+    expect(paced.tryAcquire?.()).toBe(true);
+    expect(paced.tryAcquire?.()).toBe(false);
+    void paced.close();
+  });
+});
