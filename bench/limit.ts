@@ -30,7 +30,7 @@ export interface LimitPhase {
 
 /** Options of `measureLimit`. */
 export interface LimitOptions {
-  /** Runs per side, interleaved (default 2). */
+  /** Runs per side, interleaved (default 3). */
   repeats?: number;
   /** Injection counts divided by this (default 1; `--quick` uses 10; `--scale 0.2` runs 5 times as many). */
   scale?: number;
@@ -90,9 +90,10 @@ export function limitPhases(scale = 1): LimitPhase[] {
     firstChunk,
   });
   return [
-    phase('cpu1000', 'instant', 1000, 500, 1000),
-    phase('cpu10', 'instant', 10, 30, 300),
-    phase('cpu100', 'instant', 100, 100, 600),
+    // CPU per injection is a small figure over a run: these runs are long enough to be repeatable.
+    phase('cpu1000', 'instant', 1000, 1000, 4000),
+    phase('cpu10', 'instant', 10, 100, 1500),
+    phase('cpu100', 'instant', 100, 200, 3000),
     phase('first1', 'instant', 1, 10, 100, true),
     phase('first100', 'instant', 100, 100, 600, true),
     phase('thr100', 'paced', 100, 100, 600),
@@ -242,7 +243,7 @@ export async function measureLimit(
   progress: (text: string) => void = () => undefined,
 ): Promise<LimitResult> {
   prepareBuiltClients();
-  const repeats = options.repeats ?? 2;
+  const repeats = options.repeats ?? 3;
   const phases = limitPhases(options.scale ?? 1).filter(
     (phase) => options.only === undefined || options.only.includes(phase.name),
   );

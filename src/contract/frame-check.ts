@@ -1,11 +1,12 @@
 /**
- * Hand-written checks of what a socket frame carries, for values that come from `JSON.parse`: each
+ * Hand-written checks of what a socket frame carries (and of the create call's answer, which every
+ * injection reads too), for values that come from `JSON.parse`: each
  * accepts exactly what its zod schema accepts and returns what the schema's parse returns (unknown keys
  * dropped), without zod's per-call cost. A frame arrives for every chunk of every answer, so this is
  * the hot path; the schemas stay the contract, and a property test holds these checks to them
  * (`test/contract/frame-check.test.ts`).
  */
-import type { FinishReason, Usage } from './conversation.js';
+import type { ConversationCreated, FinishReason, Usage } from './conversation.js';
 import type { NotificationFrame } from './notifications.js';
 import type { AiStreamEvent } from './stream-events.js';
 
@@ -82,4 +83,20 @@ export function checkNotificationFrame(value: unknown): NotificationFrame | unde
     frame.metadata = correlationId === undefined ? {} : { CorrelationId: correlationId };
   }
   return frame;
+}
+
+const CONVERSATION_STATUSES: ReadonlySet<unknown> = new Set(['queued', 'streaming', 'completed', 'failed']);
+
+/**
+ * `ConversationCreatedSchema.safeParse(value)`'s data, or undefined where it fails: the answer of
+ * every create, so the same hot path as a frame.
+ * @param value a value from `JSON.parse`
+ */
+export function checkConversationCreated(value: unknown): ConversationCreated | undefined {
+  if (!isObject(value)) return undefined;
+  const { id, assistantId, status, createdAt } = value;
+  if (typeof id !== 'string' || id.length === 0) return undefined;
+  if (typeof assistantId !== 'string' || assistantId.length === 0) return undefined;
+  if (!CONVERSATION_STATUSES.has(status) || typeof createdAt !== 'string') return undefined;
+  return { id, assistantId, status: status as ConversationCreated['status'], createdAt };
 }

@@ -18,6 +18,7 @@ import {
   type Channel,
   type SubscriptionList,
 } from '../contract/notifications.js';
+import { checkConversationCreated } from '../contract/frame-check.js';
 import type { ApiResult, CallOptions, RestCaller } from './rest-request.js';
 
 /** Options of `createConversation`. */
@@ -55,6 +56,7 @@ export class GenesysApi {
         headers: { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey },
         scope: SCOPE_ASSISTANT_WRITE,
         schema: ConversationCreatedSchema,
+        check: checkConversationCreated,
       },
       options,
     );

@@ -186,6 +186,8 @@ export class RequestPipeline implements RestCaller {
 
   #parse<T>(spec: RestRequest<T>, response: RawResponse): T {
     if (!spec.schema) return undefined as T;
+    const checked = spec.check?.(response.body);
+    if (checked !== undefined) return checked;
     const parsed = spec.schema.safeParse(response.body);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];

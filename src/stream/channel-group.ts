@@ -467,7 +467,11 @@ export class ChannelGroup {
   #onFrame(frame: NotificationFrameEvent, from: ChannelConnection): void {
     if (frame.kind === 'event') {
       const conversationId = frame.event.data.conversationId;
-      const stream = this.get(conversationId);
+      // An event on an assistant topic is for a routed stream: one lookup, not two.
+      const stream =
+        frame.assistantId === undefined
+          ? this.get(conversationId)
+          : (this.#routed.get(conversationId) ?? this.#streams.get(conversationId));
       if (stream !== undefined) stream.handleEvent(frame.event);
       else if (frame.assistantId !== undefined && this.#expecting(frame.assistantId)) {
         this.#early ??= new EarlyEvents(this.#context.earlyEvents);

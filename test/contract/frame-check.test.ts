@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkAiStreamEvent, checkNotificationFrame } from '../../src/contract/frame-check.js';
+import { ConversationCreatedSchema } from '../../src/contract/conversation.js';
+import {
+  checkAiStreamEvent,
+  checkConversationCreated,
+  checkNotificationFrame,
+} from '../../src/contract/frame-check.js';
 import { NotificationFrameSchema } from '../../src/contract/notifications.js';
 import { AiStreamEventSchema } from '../../src/contract/stream-events.js';
 
@@ -47,6 +52,13 @@ const frame = record({
   metadata: either(record({ CorrelationId: either(fc.string()) })),
 });
 
+const created = record({
+  id: either(fc.constantFrom('conv-1', '')),
+  assistantId: either(fc.constantFrom('a1', '')),
+  status: either(fc.constantFrom('queued', 'streaming', 'completed', 'failed', 'done')),
+  createdAt: either(fc.constantFrom('2026-11-27T06:00:00.000Z', '')),
+});
+
 /** Round-trips through JSON, as frames do: the checks are for `JSON.parse` output. */
 const json = (arbitrary: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
   arbitrary.map((value) => JSON.parse(JSON.stringify(value ?? null)) as unknown);
@@ -85,12 +97,19 @@ describe('frame checks agree with the contract schemas', () => {
     expectAgreement(frame, NotificationFrameSchema, checkNotificationFrame);
   });
 
+  it('checkConversationCreated accepts, rejects and returns exactly what ConversationCreatedSchema does', () => {
+    expectAgreement(created, ConversationCreatedSchema, checkConversationCreated);
+  });
+
   it('agree on anything JSON can hold', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         expect(checkAiStreamEvent(value) === undefined).toBe(!AiStreamEventSchema.safeParse(value).success);
         expect(checkNotificationFrame(value) === undefined).toBe(
           !NotificationFrameSchema.safeParse(value).success,
+        );
+        expect(checkConversationCreated(value) === undefined).toBe(
+          !ConversationCreatedSchema.safeParse(value).success,
         );
       }),
       { numRuns: 2000, seed: 13 },
