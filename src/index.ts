@@ -23,6 +23,7 @@ export type {
 export type { Logger } from './logger.js';
 export type { RequestPacer, RequestPacerFactory, PacedClient } from './http/request-pacer.js';
 export type { CallOptions, RestCaller, RestRequest, ApiResult } from './http/rest-request.js';
+export type { AbortSignalLike } from './timers/abort-signal-like.js';
 export type { Sleep } from './timers/abortable-sleep.js';
 
 // One request budget across processes and hosts (Redis); `rateLimitStore` is the short way
