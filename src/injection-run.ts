@@ -7,11 +7,16 @@ import { AbortError, ValidationError } from './errors.js';
 import { InjectionSignal } from './injection-signal.js';
 import type { InjectorConfig } from './injector-config.js';
 import type { ChunkFeed } from './injector-chunk-feed.js';
-import type { InjectionResult } from './injector-options.js';
+import type { InjectOptions, InjectionResult } from './injector-options.js';
 import type { InjectorParts } from './injector-parts.js';
 import type { InjectionRecord } from './injector-recorder.js';
 import { prepareRequest, type InjectionAsk } from './injector-request.js';
-import type { ResponseAccepted, ResponseEvents, ResponseOutcome } from './stream/response-backend.js';
+import type {
+  ResponseAccepted,
+  ResponseBackend,
+  ResponseEvents,
+  ResponseOutcome,
+} from './stream/response-backend.js';
 import type { DeadlineQueue } from './timers/deadline-queue.js';
 import { raceAbort } from './timers/race-abort.js';
 import { checkDurationMs } from './timers/timer-delay.js';
@@ -69,21 +74,25 @@ export class InjectionRun implements ResponseEvents {
   start(): Promise<ResponseOutcome> {
     const { assistantId, template, options } = this.#ask;
     const { label, backend } = this.#context.parts.backends.select(options);
-    const record = (this.#record = this.#context.parts.recorder.begin(assistantId, template, label));
+    this.#record = this.#context.parts.recorder.begin(assistantId, template, label);
     checkDurationMs('deadlineMs', options.deadlineMs);
-    const send = (): Promise<ResponseOutcome> => {
-      if (typeof assistantId !== 'string' || assistantId.trim() === '') {
-        throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
-      }
-      const request = prepareRequest(this.#ask, this.#context.config.tokenizer, this.signal, (p) =>
-        record.prepared(p),
-      );
-      this.#promptTokens = request.promptTokens;
-      this.#idempotencyKey = request.idempotencyKey;
-      return backend.respond(request, this);
-    };
-    if (this.#context.ready() && !this.signal.aborted) return send();
-    return raceAbort(this.#context.initialize(), this.signal).then(send);
+    if (this.#context.ready() && !this.signal.aborted) return this.#send(backend);
+    return raceAbort(this.#context.initialize(), this.signal).then(() => this.#send(backend));
+  }
+
+  /** Prepares the prompt (nothing is sent when it is invalid) and hands it to the backend. */
+  #send(backend: ResponseBackend<InjectOptions>): Promise<ResponseOutcome> {
+    const { assistantId } = this.#ask;
+    if (typeof assistantId !== 'string' || assistantId.trim() === '') {
+      throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
+    }
+    const record = this.#record as InjectionRecord;
+    const request = prepareRequest(this.#ask, this.#context.config.tokenizer, this.signal, (p) =>
+      record.prepared(p),
+    );
+    this.#promptTokens = request.promptTokens;
+    this.#idempotencyKey = request.idempotencyKey;
+    return backend.respond(request, this);
   }
 
   /**

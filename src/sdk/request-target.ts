@@ -41,6 +41,7 @@ export function requestTarget(url: string, params: Record<string, unknown> | und
       if (value !== undefined && value !== null) parsed.searchParams.append(name, String(value));
     }
   }
+  const credentials = parsed.username !== '' || parsed.password !== '';
   const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   const target: RequestTarget = {
     isHttps: parsed.protocol === 'https:',
@@ -49,12 +50,12 @@ export function requestTarget(url: string, params: Record<string, unknown> | und
     port: parsed.port === '' ? undefined : Number(parsed.port),
     path: `${parsed.pathname}${parsed.search}`,
     where: `${parsed.origin}${parsed.pathname}`,
-    ...(parsed.username === '' && parsed.password === ''
-      ? {}
-      : { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` }),
+    ...(credentials
+      ? { auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` }
+      : {}),
   };
   // Credentials in a URL are never remembered (nor expected: the SDK sends a bearer header).
-  if (plain && parsed.username === '' && parsed.password === '') {
+  if (plain && !credentials) {
     if (targets.size >= MAX_TARGETS) targets = new Map();
     targets.set(url, target);
   }

@@ -61,9 +61,7 @@ export class DirectStreamTransport implements ResponseStreamTransport {
   constructor(options: DirectStreamTransportOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
-    this.#streamHooks = transportStreamHooks(options, (stream) =>
-      this.#release(stream.conversationId, stream),
-    );
+    this.#streamHooks = transportStreamHooks(options, (stream) => this.#release(stream));
   }
 
   /** @inheritdoc */
@@ -107,7 +105,8 @@ export class DirectStreamTransport implements ResponseStreamTransport {
     socket.send(directSubscription('subscribe', conversationId));
   }
 
-  #release(conversationId: string, stream: ConversationStream): void {
+  #release(stream: ConversationStream): void {
+    const { conversationId } = stream;
     if (this.#streams.get(conversationId) !== stream) return;
     this.#streams.delete(conversationId);
     const socket = this.#socket;

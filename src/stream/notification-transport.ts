@@ -83,9 +83,7 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
   /** @param options backend, heartbeat interval, backoff, batching */
   constructor(options: NotificationStreamTransportOptions) {
     this.#options = options;
-    this.#streamHooks = transportStreamHooks(options, (stream) =>
-      this.#release(stream.conversationId, stream),
-    );
+    this.#streamHooks = transportStreamHooks(options, (stream) => this.#release(stream));
     this.#maxTopics = Math.min(options.maxTopicsPerChannel ?? MAX_TOPICS_PER_CHANNEL, MAX_TOPICS_PER_CHANNEL);
     const {
       backend,
@@ -191,7 +189,8 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
     return group;
   }
 
-  #release(conversationId: string, stream: ConversationStream): void {
+  #release(stream: ConversationStream): void {
+    const { conversationId } = stream;
     const group = this.#groupOf.get(conversationId);
     if (group?.remove(conversationId, stream)) this.#groupOf.delete(conversationId);
   }
