@@ -74,6 +74,26 @@ export function parseDirectFrame(raw: RawFrame): DirectFrame {
   return { kind: 'malformed', reason: 'not a stream event' };
 }
 
+/** Where a topic's events go: one conversation, or any conversation of one assistant. */
+interface TopicRoute {
+  conversationId?: string | undefined;
+  assistantId?: string | undefined;
+}
+
+/** The last topic read and its route: on an assistant topic every frame of a channel repeats it. */
+let lastTopic = '';
+let lastRoute: TopicRoute = {};
+
+function topicRoute(topicName: string): TopicRoute {
+  if (topicName === lastTopic) return lastRoute;
+  const conversationId = conversationIdFromTopic(topicName);
+  const route: TopicRoute =
+    conversationId === undefined ? { assistantId: assistantIdFromTopic(topicName) } : { conversationId };
+  lastTopic = topicName;
+  lastRoute = route;
+  return route;
+}
+
 /**
  * Parses a frame of a notification channel socket (`{topicName, eventBody}`).
  * @param raw the frame's data
@@ -92,9 +112,8 @@ export function parseNotificationFrame(raw: RawFrame): NotificationFrameEvent {
   const message = (eventBody as { message?: unknown } | null | undefined)?.message;
   if (message === 'pong') return { kind: 'pong' };
   if (topicName === HEARTBEAT_TOPIC) return { kind: 'heartbeat' };
-  const conversationId = conversationIdFromTopic(topicName);
+  const { conversationId, assistantId } = topicRoute(topicName);
   if (conversationId === undefined) {
-    const assistantId = assistantIdFromTopic(topicName);
     if (assistantId === undefined) return { kind: 'other', topicName };
     const event = checkAiStreamEvent(eventBody);
     if (event === undefined) return { kind: 'malformed', reason: 'bad AI response event body' };
