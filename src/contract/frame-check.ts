@@ -71,18 +71,30 @@ export function checkAiStreamEvent(value: unknown): AiStreamEvent | undefined {
  * @param value a value from `JSON.parse`
  */
 export function checkNotificationFrame(value: unknown): NotificationFrame | undefined {
-  if (!isObject(value) || typeof value.topicName !== 'string' || !('eventBody' in value)) return undefined;
+  if (!isNotificationFrame(value)) return undefined;
   const { topicName, version, eventBody, metadata } = value;
-  if (version !== undefined && typeof version !== 'string') return undefined;
   const frame: NotificationFrame = { topicName, eventBody };
   if (version !== undefined) frame.version = version;
   if (metadata !== undefined) {
-    if (!isObject(metadata)) return undefined;
     const correlationId = metadata.CorrelationId;
-    if (correlationId !== undefined && typeof correlationId !== 'string') return undefined;
     frame.metadata = correlationId === undefined ? {} : { CorrelationId: correlationId };
   }
   return frame;
+}
+
+/**
+ * Whether `NotificationFrameSchema` accepts `value`, without building the stripped copy (a channel
+ * reads only the topic and the body of each frame).
+ * @param value a value from `JSON.parse`
+ */
+export function isNotificationFrame(value: unknown): value is NotificationFrame & Json {
+  if (!isObject(value) || typeof value.topicName !== 'string' || !('eventBody' in value)) return false;
+  const { version, metadata } = value;
+  if (version !== undefined && typeof version !== 'string') return false;
+  if (metadata === undefined) return true;
+  if (!isObject(metadata)) return false;
+  const correlationId = metadata.CorrelationId;
+  return correlationId === undefined || typeof correlationId === 'string';
 }
 
 const CONVERSATION_STATUSES: ReadonlySet<unknown> = new Set(['queued', 'streaming', 'completed', 'failed']);

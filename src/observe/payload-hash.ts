@@ -9,6 +9,19 @@ import { sha256Hex } from './canonical-json.js';
 
 const text = JSON.stringify;
 
+/** The last system message's content and its JSON: a template sends the same one on every injection. */
+let lastSystem = '';
+let lastSystemJson = '""';
+
+function contentJson(content: string, index: number): string {
+  if (index !== 0) return text(content);
+  if (content !== lastSystem) {
+    lastSystem = content;
+    lastSystemJson = text(content);
+  }
+  return lastSystemJson;
+}
+
 /**
  * Canonical JSON of a payload: `canonicalJson(payload)`, for the payload's fixed shape.
  * @param payload a payload as `preparePrompt` builds it
@@ -18,7 +31,7 @@ export function payloadCanonicalJson(payload: ConversationCreateRequest): string
   let json = `{"assistantId":${text(assistantId)},"messages":[`;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as ConversationCreateRequest['messages'][number];
-    json += `${i === 0 ? '' : ','}{"content":${text(message.content)},"role":${text(message.role)}}`;
+    json += `${i === 0 ? '' : ','}{"content":${contentJson(message.content, i)},"role":${text(message.role)}}`;
   }
   const { maxTokens, safetyPolicy, temperature } = settings;
   return `${json}],"settings":{"maxTokens":${text(maxTokens)},"safetyPolicy":${text(safetyPolicy)},"temperature":${text(temperature)}}}`;

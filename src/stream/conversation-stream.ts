@@ -225,7 +225,8 @@ export class ConversationStream implements ConversationStreamHandle {
     // Chunk 1 as the very first: nothing was missed before the subscription.
     if (acc.sequence === 0 && !acc.hasGap && sequence === 1) this.#trust = 'verified';
     const contiguous = sequence === acc.sequence + 1;
-    this.#emit(acc.applyChunk(sequence, content));
+    if (acc.appendNext(sequence, content)) this.#emitPiece(sequence, content);
+    else this.#emit(acc.applyChunk(sequence, content));
     if (acc.budgetReached) {
       this.#finish('budget');
       return;
@@ -340,12 +341,14 @@ export class ConversationStream implements ConversationStreamHandle {
   }
 
   #emit(applied: AppliedChunk[]): void {
-    for (const piece of applied) {
-      if (piece.content === '') continue;
-      this.#firstChunkAt ??= performance.now();
-      this.#chunkListener?.(piece.sequence, piece.content);
-      if (this.#collect) this.#queue?.push({ sequence: piece.sequence, content: piece.content });
-    }
+    for (const piece of applied) this.#emitPiece(piece.sequence, piece.content);
+  }
+
+  #emitPiece(sequence: number, content: string): void {
+    if (content === '') return;
+    this.#firstChunkAt ??= performance.now();
+    this.#chunkListener?.(sequence, content);
+    if (this.#collect) this.#queue?.push({ sequence, content });
   }
 
   #finish(reason: StreamFinishReason, usage?: Completion['usage'], safety = false): void {

@@ -2,7 +2,7 @@
  * Turns one raw socket frame into a typed event, or a `malformed` marker. Never throws: a bad frame
  * is counted and skipped by the caller (a malformed frame must not fail the stream).
  */
-import { checkAiStreamEvent, checkNotificationFrame } from '../contract/frame-check.js';
+import { checkAiStreamEvent, isNotificationFrame } from '../contract/frame-check.js';
 import {
   HEARTBEAT_TOPIC,
   SOCKET_CLOSING_TOPIC,
@@ -105,9 +105,8 @@ export function parseNotificationFrame(raw: RawFrame): NotificationFrameEvent {
   // socket_closing may come without an eventBody, which the frame schema requires.
   if ((value as { topicName?: unknown } | null)?.topicName === SOCKET_CLOSING_TOPIC)
     return { kind: 'socket-closing' };
-  const frame = checkNotificationFrame(value);
-  if (frame === undefined) return { kind: 'malformed', reason: 'not a notification frame' };
-  const { topicName, eventBody } = frame;
+  if (!isNotificationFrame(value)) return { kind: 'malformed', reason: 'not a notification frame' };
+  const { topicName, eventBody } = value;
   // The pong's topic is not fixed by the contract; its body is.
   const message = (eventBody as { message?: unknown } | null | undefined)?.message;
   if (message === 'pong') return { kind: 'pong' };

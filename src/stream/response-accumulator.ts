@@ -112,10 +112,23 @@ export class ResponseAccumulator {
       this.#pendingChars += content.length;
       return [];
     }
-    const applied: AppliedChunk[] = [];
-    this.#append(sequence, content, applied);
+    const applied: AppliedChunk[] = [{ sequence, content }];
+    this.#append(sequence, content);
     this.#drain(applied);
     return applied;
+  }
+
+  /**
+   * Appends chunk `sequence` when it is the next one and no chunk is held beyond a gap — nearly every
+   * chunk — without the array `applyChunk` returns; the caller then has `(sequence, content)` as the
+   * one piece applied. False, with nothing changed, otherwise: then `applyChunk` takes it.
+   * @throws LimitExceededError when the answer would exceed its limit
+   */
+  appendNext(sequence: number, content: string): boolean {
+    if (this.#budgetReached || sequence !== this.#sequence + 1 || (this.#pending?.size ?? 0) > 0)
+      return false;
+    this.#append(sequence, content);
+    return true;
   }
 
   /**
@@ -142,8 +155,8 @@ export class ResponseAccumulator {
         this.#duplicates += 1;
       }
     }
-    const applied: AppliedChunk[] = [];
-    this.#append(read.sequence, added, applied);
+    const applied: AppliedChunk[] = [{ sequence: read.sequence, content: added }];
+    this.#append(read.sequence, added);
     this.#drain(applied);
     return applied;
   }
@@ -159,12 +172,11 @@ export class ResponseAccumulator {
     }
   }
 
-  #append(sequence: number, content: string, applied: AppliedChunk[]): void {
+  #append(sequence: number, content: string): void {
     this.#checkLength(this.#length + this.#pendingChars + content.length);
     this.#parts.push(content);
     this.#length += content.length;
     this.#sequence = sequence;
-    applied.push({ sequence, content });
     if (this.#countTokens !== undefined && content !== '') this.#tokens += this.#countTokens(content);
     if (this.#tokens >= this.#budget) {
       this.#budgetReached = true;
@@ -180,7 +192,8 @@ export class ResponseAccumulator {
       if (next === undefined) return;
       this.#pending?.delete(this.#sequence + 1);
       this.#pendingChars -= next.length;
-      this.#append(this.#sequence + 1, next, applied);
+      applied.push({ sequence: this.#sequence + 1, content: next });
+      this.#append(this.#sequence + 1, next);
     }
   }
 }

@@ -5,6 +5,7 @@ import {
   checkAiStreamEvent,
   checkConversationCreated,
   checkNotificationFrame,
+  isNotificationFrame,
 } from '../../src/contract/frame-check.js';
 import { NotificationFrameSchema } from '../../src/contract/notifications.js';
 import { AiStreamEventSchema } from '../../src/contract/stream-events.js';
@@ -97,6 +98,19 @@ describe('frame checks agree with the contract schemas', () => {
     expectAgreement(frame, NotificationFrameSchema, checkNotificationFrame);
   });
 
+  it('isNotificationFrame accepts exactly what NotificationFrameSchema accepts', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(json(frame), (value) => {
+        const valid = NotificationFrameSchema.safeParse(value).success;
+        expect(isNotificationFrame(value)).toBe(valid);
+        if (valid) accepted += 1;
+      }),
+      { numRuns: 2500, seed: 14 },
+    );
+    expect(accepted).toBeGreaterThan(30);
+  });
+
   it('checkConversationCreated accepts, rejects and returns exactly what ConversationCreatedSchema does', () => {
     expectAgreement(created, ConversationCreatedSchema, checkConversationCreated);
   });
@@ -108,6 +122,7 @@ describe('frame checks agree with the contract schemas', () => {
         expect(checkNotificationFrame(value) === undefined).toBe(
           !NotificationFrameSchema.safeParse(value).success,
         );
+        expect(isNotificationFrame(value)).toBe(NotificationFrameSchema.safeParse(value).success);
         expect(checkConversationCreated(value) === undefined).toBe(
           !ConversationCreatedSchema.safeParse(value).success,
         );

@@ -26,6 +26,7 @@ describe('payloadHash', () => {
     fc.assert(
       fc.property(payloads, (payload) => {
         expect(payloadCanonicalJson(payload)).toBe(canonicalJson(payload));
+        // Again, with the first message's JSON remembered from the call before.
         expect(payloadHash(payload)).toBe(promptHash(payload));
       }),
       { seed: 4242, numRuns: 300 },

@@ -21,6 +21,32 @@ describe('ResponseAccumulator', () => {
     expect(acc.duplicates).toBe(1);
   });
 
+  it('appendNext takes only the next chunk with nothing held, and leaves the rest to applyChunk', () => {
+    const acc = new ResponseAccumulator();
+    expect(acc.appendNext(1, 'a')).toBe(true);
+    expect(acc.appendNext(1, 'a')).toBe(false);
+    expect(acc.appendNext(3, 'c')).toBe(false);
+    expect(acc.sequence).toBe(1);
+    expect(acc.applyChunk(3, 'c')).toEqual([]);
+    // Chunk 2 follows, but chunk 3 is held: applyChunk must release both.
+    expect(acc.appendNext(2, 'b')).toBe(false);
+    expect(acc.applyChunk(2, 'b')).toHaveLength(2);
+    expect(acc.appendNext(4, 'd')).toBe(true);
+    expect(acc.text).toBe('abcd');
+    expect(acc.duplicates).toBe(0);
+  });
+
+  it('appendNext stops at the budget and at the answer limit like applyChunk', () => {
+    const budgeted = new ResponseAccumulator({ budgetTokens: 2, countTokens: charCount });
+    expect(budgeted.appendNext(1, 'ab')).toBe(true);
+    expect(budgeted.budgetReached).toBe(true);
+    expect(budgeted.appendNext(2, 'c')).toBe(false);
+    expect(budgeted.text).toBe('ab');
+    const small = new ResponseAccumulator({ maxChars: 3 });
+    expect(small.appendNext(1, 'abc')).toBe(true);
+    expect(() => small.appendNext(2, 'd')).toThrow(LimitExceededError);
+  });
+
   it('takes a read that is ahead, then the buffered chunks above it', () => {
     const acc = new ResponseAccumulator();
     acc.applyChunk(1, 'a');
