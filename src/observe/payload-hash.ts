@@ -9,17 +9,19 @@ import { sha256Hex } from './canonical-json.js';
 
 const text = JSON.stringify;
 
-/** The last system message's content and its JSON: a template sends the same one on every injection. */
-let lastSystem = '';
-let lastSystemJson = '""';
+/**
+ * The last first message's content and its JSON: `preparePrompt` puts the system message first, and a
+ * template sends the same one (the same string) on every injection.
+ */
+let lastFirst = '';
+let lastFirstJson = '""';
 
-function contentJson(content: string, index: number): string {
-  if (index !== 0) return text(content);
-  if (content !== lastSystem) {
-    lastSystem = content;
-    lastSystemJson = text(content);
+function firstContentJson(content: string): string {
+  if (content !== lastFirst) {
+    lastFirst = content;
+    lastFirstJson = text(content);
   }
-  return lastSystemJson;
+  return lastFirstJson;
 }
 
 /**
@@ -31,7 +33,8 @@ export function payloadCanonicalJson(payload: ConversationCreateRequest): string
   let json = `{"assistantId":${text(assistantId)},"messages":[`;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as ConversationCreateRequest['messages'][number];
-    json += `${i === 0 ? '' : ','}{"content":${contentJson(message.content, i)},"role":${text(message.role)}}`;
+    const content = i === 0 ? firstContentJson(message.content) : text(message.content);
+    json += `${i === 0 ? '' : ','}{"content":${content},"role":${text(message.role)}}`;
   }
   const { maxTokens, safetyPolicy, temperature } = settings;
   return `${json}],"settings":{"maxTokens":${text(maxTokens)},"safetyPolicy":${text(safetyPolicy)},"temperature":${text(temperature)}}}`;
