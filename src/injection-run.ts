@@ -74,22 +74,19 @@ export class InjectionRun implements ResponseEvents {
   start(): Promise<ResponseOutcome> {
     const { assistantId, template, options } = this.#ask;
     const { label, backend } = this.#context.parts.backends.select(options);
-    this.#record = this.#context.parts.recorder.begin(assistantId, template, label);
+    const record = (this.#record = this.#context.parts.recorder.begin(assistantId, template, label));
     checkDurationMs('deadlineMs', options.deadlineMs);
-    if (this.#context.ready() && !this.signal.aborted) return this.#send(backend);
-    return raceAbort(this.#context.initialize(), this.signal).then(() => this.#send(backend));
+    if (this.#context.ready() && !this.signal.aborted) return this.#send(backend, record);
+    return raceAbort(this.#context.initialize(), this.signal).then(() => this.#send(backend, record));
   }
 
   /** Prepares the prompt (nothing is sent when it is invalid) and hands it to the backend. */
-  #send(backend: ResponseBackend<InjectOptions>): Promise<ResponseOutcome> {
+  #send(backend: ResponseBackend<InjectOptions>, record: InjectionRecord): Promise<ResponseOutcome> {
     const { assistantId } = this.#ask;
     if (typeof assistantId !== 'string' || assistantId.trim() === '') {
       throw new ValidationError('assistantId', 'is empty', 'pass the id of a Genesys AI assistant');
     }
-    const record = this.#record as InjectionRecord;
-    const request = prepareRequest(this.#ask, this.#context.config.tokenizer, this.signal, (p) =>
-      record.prepared(p),
-    );
+    const request = prepareRequest(this.#ask, this.#context.config.tokenizer, this.signal, record);
     this.#promptTokens = request.promptTokens;
     this.#idempotencyKey = request.idempotencyKey;
     return backend.respond(request, this);

@@ -28,14 +28,14 @@ export interface InjectionAsk {
  * @param ask what the caller asked for
  * @param tokenizer counts the prompt (and the answer, under a budget)
  * @param sig the injection's signal and deadline
- * @param onPrepared sees the prepared prompt before the payload is handed over (hash, span)
+ * @param record sees the prepared prompt before the payload is handed over (hash, span)
  * @throws ValidationError (and its subclasses) for a template or input that cannot be sent
  */
 export function prepareRequest(
   ask: InjectionAsk,
   tokenizer: TokenizerName,
   sig: InjectionSignal,
-  onPrepared: (prepared: PreparedPrompt) => void,
+  record: { prepared(prepared: PreparedPrompt): unknown },
 ): ResponseRequest<InjectOptions> {
   const { options } = ask;
   const prepared = preparePrompt(ask.template, ask.assistantId, ask.examples, {
@@ -44,7 +44,7 @@ export function prepareRequest(
     missing: options.allowMissingVariables ? 'placeholder' : 'error',
     tokenizer,
   });
-  onPrepared(prepared);
+  record.prepared(prepared);
   return new InjectionRequest(ask, prepared, sig, tokenizer);
 }
 
