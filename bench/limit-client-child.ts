@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import {
   BENCH_ASSISTANT_ID,
   INJECTION_EXAMPLES,
@@ -160,6 +162,16 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
   client.prepare?.(spec);
   const firstChunkMs: number[] = [];
   const destroyedBefore = destroyedRequests;
+  // BENCH_RUN_PROFILE=<dir> writes there a CPU profile of each run but the very first, named by side,
+  // emulator, concurrency and first injection (a phase's measured run follows its warm-up). Unlike
+  // BENCH_CPU_PROFILE it leaves out start-up and loading.
+  const profileDir = process.env.BENCH_RUN_PROFILE;
+  const profiler = profileDir !== undefined && spec.offset > 0 ? new Session() : undefined;
+  if (profiler !== undefined) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const cpuBefore = process.cpuUsage();
   const pool = await runPool(spec.injections, spec.concurrency, (k) => {
     if (!spec.firstChunk) return client.inject(spec.offset + k, undefined);
@@ -167,6 +179,12 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
     return client.inject(spec.offset + k, () => firstChunkMs.push(performance.now() - started));
   });
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler !== undefined) {
+    const { profile } = await profiler.post('Profiler.stop');
+    const name = `${setup.side}-${spec.emulator}-c${spec.concurrency}-${spec.offset}.cpuprofile`;
+    writeFileSync(`${profileDir}/${name}`, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const answers: Array<[string, string]> = [];
   let firstError: string | undefined;
   for (const outcome of pool.outcomes) {

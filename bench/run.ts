@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { asyncCostRows, measureAsyncCost } from './async-cost.js';
 import { auditRows, measureAudit } from './audit.js';
 import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
@@ -108,6 +109,7 @@ await row(
 );
 await emulatorCeiling();
 await row('limit', () => measureLimit(quick ? { repeats: 1, scale: 10 } : {}, progress), limitRows);
+await row('async cost', () => measureAsyncCost(quick ? { injections: 300 } : {}), asyncCostRows);
 await row('rate limit', () => measureRateLimit(quick ? { injections: 100 } : {}), rateLimitRows);
 await row(
   'rate limit, direct transport',

@@ -96,8 +96,13 @@ export class InjectionRun implements ResponseEvents {
    * Records the answer (a streamed one once its caller has taken every chunk).
    * @param outcome the backend's answer
    */
-  async finish(outcome: ResponseOutcome): Promise<InjectionResult> {
-    if (this.#feed !== undefined) await raceAbort(this.#feed.drained(), this.signal);
+  finish(outcome: ResponseOutcome): Promise<InjectionResult> {
+    const feed = this.#feed;
+    if (feed === undefined) return this.#succeed(outcome);
+    return raceAbort(feed.drained(), this.signal).then(() => this.#succeed(outcome));
+  }
+
+  #succeed(outcome: ResponseOutcome): Promise<InjectionResult> {
     return (this.#record as InjectionRecord).succeed(outcome, {
       promptTokens: this.#promptTokens,
       idempotencyKey: this.#idempotencyKey,

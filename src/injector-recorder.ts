@@ -122,13 +122,18 @@ export class InjectionRecord {
       outcome.truncated && outcome.usage.promptTokens === 0
         ? { ...outcome.usage, promptTokens }
         : outcome.usage;
-    const audit = await this.#options.audit()?.append({
-      conversationId: outcome.conversationId,
-      assistantId: this.#assistantId,
-      promptHash: hash,
-      userId: this.#options.userId,
-      ...this.#backendFields(),
-    });
+    // No sink, no await: a resolved wait still costs a promise and a turn per injection.
+    const sink = this.#options.audit();
+    const audit =
+      sink === undefined
+        ? undefined
+        : await sink.append({
+            conversationId: outcome.conversationId,
+            assistantId: this.#assistantId,
+            promptHash: hash,
+            userId: this.#options.userId,
+            ...this.#backendFields(),
+          });
     const result: InjectionResult = {
       conversationId: outcome.conversationId,
       response: outcome.text,

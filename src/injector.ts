@@ -88,7 +88,7 @@ export class GenesysPromptInjector {
    * @param options variables, history, signal, idempotency key, `stream: false` to poll instead
    * @throws ValidationError (nothing sent), ApiError subclasses, StreamError, TimeoutError, AbortError
    */
-  async injectPrompt(
+  injectPrompt(
     assistantId: string,
     template: PromptTemplate,
     fewShotExamples: FewShotExample[] = [],

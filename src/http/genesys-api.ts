@@ -42,7 +42,7 @@ export class GenesysApi {
    * @param body the original design's payload shape
    * @param options the idempotency key (reused across retries), signal, deadline
    */
-  async createConversation(
+  createConversation(
     assistantId: string,
     body: ConversationCreateRequest,
     options: CreateConversationOptions,

@@ -173,8 +173,13 @@ export class ChannelGroup {
    *   false when the server refused the topic (nothing is counted)
    * @throws what made the channel fail otherwise (no channel, no socket, an unsafe connectUri)
    */
-  async expect(assistantId: string, deadlineAt?: number): Promise<boolean> {
+  expect(assistantId: string, deadlineAt?: number): boolean | Promise<boolean> {
     let topic = this.#assistants.get(assistantId);
+    // Every create after the topic's first: counted, and nothing to wait for (no promise).
+    if (topic?.state === 'active') {
+      topic.expected += 1;
+      return true;
+    }
     if (topic === undefined) {
       let resolve!: (active: boolean) => void;
       let reject!: (error: unknown) => void;
@@ -195,6 +200,11 @@ export class ChannelGroup {
     }
     // Counted before the wait: a create may start the moment the topic is active.
     topic.expected += 1;
+    return ChannelGroup.#whenReady(topic);
+  }
+
+  /** Waits for a counted topic's subscription; uncounts the create unless it became active. */
+  static async #whenReady(topic: AssistantTopic): Promise<boolean> {
     try {
       if (await topic.ready) return true;
     } catch (error) {

@@ -114,9 +114,10 @@ export class NotificationStreamTransport implements ResponseStreamTransport {
    * (the first call subscribes it; later ones find it active), and counts the create so that events
    * coming before its stream opens are kept. Call `open` with the created conversation, or `abandon`.
    * @param deadlineAt the injection's deadline (`Date.now()` ms), bounding the requests made for it
-   * @returns true when the topic is active; false when conversation topics are used instead
+   * @returns true when the topic is active; false when conversation topics are used instead (a promise
+   *   only while the topic's subscription is under way)
    */
-  async prepare(assistantId: string, deadlineAt?: number): Promise<boolean> {
+  prepare(assistantId: string, deadlineAt?: number): boolean | Promise<boolean> {
     if (this.#options.assistantTopic === false || this.#lifetime.signal.aborted) return false;
     let group = this.#groups.find((candidate) => candidate.holds(assistantId));
     if (group === undefined) {

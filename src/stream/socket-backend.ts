@@ -32,8 +32,8 @@ async function streamAnswer(
   events: ResponseEvents,
 ): Promise<ResponseOutcome> {
   // Listening before the create, so the answer's first chunk cannot be missed (no read needed).
-  const counted =
-    transport.prepare === undefined ? false : await transport.prepare(request.targetId, request.deadlineAt);
+  const preparing = transport.prepare?.(request.targetId, request.deadlineAt) ?? false;
+  const counted = typeof preparing === 'boolean' ? preparing : await preparing;
   let conversationId: string | undefined;
   try {
     conversationId = await createConversation(api, request, events);

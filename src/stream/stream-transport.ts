@@ -57,10 +57,11 @@ export interface ResponseStreamTransport {
   open(assistantId: string, conversationId: string, options?: OpenStreamOptions): ConversationStreamHandle;
   /**
    * Optional: called before the create of a conversation of `assistantId`, so that the transport can
-   * be listening before the answer starts. Resolves true when it counted the create: the caller then
-   * calls `open` with the conversation, or `abandon` when there is none.
+   * be listening before the answer starts. True (or a promise of true, while the transport gets ready)
+   * when it counted the create: the caller then calls `open` with the conversation, or `abandon` when
+   * there is none.
    */
-  prepare?(assistantId: string, deadlineAt?: number): Promise<boolean>;
+  prepare?(assistantId: string, deadlineAt?: number): boolean | Promise<boolean>;
   /** A create `prepare` counted ended without a conversation. */
   abandon?(assistantId: string): void;
   /** Counters so far. */

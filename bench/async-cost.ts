@@ -1,0 +1,172 @@
+/**
+ * Async work per injection, ours against the minimal client (`minimal-client.ts`): the promises,
+ * timers and next-tick callbacks each side creates per injection, counted by an `async_hooks` init
+ * hook, at concurrency 100 against an emulator process whose first chunk comes 20 ms after the
+ * create. Each is an allocation, most a turn of the microtask queue, and an injection keeps its
+ * pending ones while it waits. Counted, not timed: the figures do not depend on the machine. While a
+ * hook is on V8 also counts the throwaway promise of each `await`, on both sides alike; the hook
+ * runs in a child process of its own, so it slows nothing else.
+ * Run alone: node --import tsx bench/async-cost.ts
+ */
+import { createHook } from 'node:async_hooks';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { num, type BenchRow } from './bench-table.js';
+import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { startEmulatorProcess } from './emulator-process.js';
+import {
+  BENCH_ASSISTANT_ID,
+  INJECTION_EXAMPLES,
+  INJECTION_TEMPLATE,
+  productTypeOf,
+} from './injection-fixture.js';
+import { bodyOf } from './limit-bodies.js';
+import { runPool } from './run-pool.js';
+
+/** Async resources created per injection, by kind. */
+export interface AsyncCounts {
+  promises: number;
+  timers: number;
+  ticks: number;
+}
+
+/** The figures of the row. */
+export interface AsyncCostResult {
+  injections: number;
+  concurrency: number;
+  ours: AsyncCounts;
+  minimal: AsyncCounts;
+}
+
+const KINDS: Record<string, keyof AsyncCounts> = {
+  PROMISE: 'promises',
+  Timeout: 'timers',
+  TickObject: 'ticks',
+};
+
+/** Counts what `inject` creates over `injections` injections, after a warm-up. */
+async function count(
+  injections: number,
+  concurrency: number,
+  inject: (i: number) => Promise<unknown>,
+): Promise<AsyncCounts> {
+  await runPool(concurrency * 2, concurrency, (k) => inject(injections + k));
+  const counts: AsyncCounts = { promises: 0, timers: 0, ticks: 0 };
+  const hook = createHook({
+    init(_id, type) {
+      const kind = KINDS[type];
+      if (kind !== undefined) counts[kind] += 1;
+    },
+  });
+  hook.enable();
+  const pool = await runPool(injections, concurrency, inject);
+  hook.disable();
+  const failed = pool.outcomes.filter((outcome) => !outcome.ok).length;
+  if (failed > 0) throw new Error(`${failed} of ${injections} injections failed`);
+  return {
+    promises: counts.promises / injections,
+    timers: counts.timers / injections,
+    ticks: counts.ticks / injections,
+  };
+}
+
+/** The child's work: both sides, one after the other, each against an emulator process of its own. */
+async function measureHere(injections: number, concurrency: number): Promise<AsyncCostResult> {
+  prepareBuiltClients();
+  const options = { rateLimit: false, chunkIntervalMs: 1, firstChunkDelayMs: 20 } as const;
+  const ourEmulator = await startEmulatorProcess(options);
+  const minimalEmulator = await startEmulatorProcess(options);
+  try {
+    const { GenesysPromptInjector } = await importOurs();
+    const injector = new GenesysPromptInjector({
+      environment: ourEmulator.baseUrl,
+      clientId: ourEmulator.clientId,
+      clientSecret: ourEmulator.clientSecret,
+      requestsPerMinute: 0,
+    });
+    let ours: AsyncCounts;
+    try {
+      await injector.initialize();
+      ours = await count(injections, concurrency, (i) =>
+        injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
+          variables: { productType: productTypeOf(i) },
+        }),
+      );
+    } finally {
+      await injector.close();
+    }
+    const { MinimalClient } = await importMinimal();
+    const client = await MinimalClient.open({
+      baseUrl: minimalEmulator.baseUrl,
+      clientId: minimalEmulator.clientId,
+      clientSecret: minimalEmulator.clientSecret,
+    });
+    let minimal: AsyncCounts;
+    try {
+      // Bodies built before counting: the minimal client is handed our bytes (see limit-bodies.ts).
+      const bodies = Array.from({ length: injections + concurrency * 2 }, (_, i) => bodyOf(i));
+      minimal = await count(injections, concurrency, (i) =>
+        client.inject(BENCH_ASSISTANT_ID, bodies[i] as Buffer, () => undefined),
+      );
+    } finally {
+      await client.close();
+    }
+    return { injections, concurrency, ours, minimal };
+  } finally {
+    await Promise.all([ourEmulator.close(), minimalEmulator.close()]);
+  }
+}
+
+/**
+ * Counts both sides in a child process.
+ * @param options injections counted per side (default 2,000), concurrency (default 100)
+ */
+export function measureAsyncCost(
+  options: { injections?: number; concurrency?: number } = {},
+): Promise<AsyncCostResult> {
+  const args = [String(options.injections ?? 2000), String(options.concurrency ?? 100)];
+  const child = fork(fileURLToPath(import.meta.url), ['--child', ...args], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let result: AsyncCostResult | undefined;
+    let failure = 'no result';
+    child.on('message', (raw: unknown) => {
+      const message = raw as { result?: AsyncCostResult; error?: string };
+      if (message.result !== undefined) result = message.result;
+      else failure = message.error ?? failure;
+    });
+    child.once('error', reject);
+    child.once('exit', () => (result === undefined ? reject(new Error(failure)) : resolve(result)));
+  });
+}
+
+/** The table row. */
+export function asyncCostRows(result: AsyncCostResult): BenchRow[] {
+  const cell = (c: AsyncCounts): string => `${num(c.promises, 1)} / ${num(c.timers, 1)} / ${num(c.ticks, 1)}`;
+  return [
+    {
+      row: `limit: async work per injection, concurrency ${result.concurrency} (first chunk 20 ms): promises / timers / next-tick callbacks created (async_hooks, ${num(result.injections)} injections a side)`,
+      ours: cell(result.ours),
+      peer: cell(result.minimal),
+      ratio: `${num(result.ours.promises / result.minimal.promises, 2)}x promises`,
+      goal: 'report',
+      met: '-',
+    },
+  ];
+}
+
+if (process.argv[2] === '--child') {
+  measureHere(Number(process.argv[3]), Number(process.argv[4])).then(
+    (result) => process.send?.({ result }, () => process.exit(0)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? error.message : String(error) }, () =>
+        process.exit(1),
+      ),
+  );
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await measureAsyncCost();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  for (const row of asyncCostRows(result)) process.stdout.write(`${Object.values(row).join(' | ')}\n`);
+}
