@@ -89,8 +89,9 @@ export interface InjectorOptions {
   timeoutMs?: number;
   /**
    * Keep-alive connections per origin for REST calls and the login, at most (default 64): requests
-   * past it wait for a free connection rather than open thousands under load. Not applied to an
-   * `apiClient`'s own proxy or mTLS agent. Sockets of the stream transports are not counted.
+   * past it wait for a free connection, before they are built, rather than open thousands under
+   * load (a request's `timeoutMs` starts when it is sent; its deadline bounds the wait). Not applied
+   * to an `apiClient`'s own proxy or mTLS agent. Sockets of the stream transports are not counted.
    */
   maxSockets?: number;
   /** Overall deadline of one injection in ms (default 120 000). */

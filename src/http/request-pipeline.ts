@@ -95,9 +95,7 @@ export class RequestPipeline implements RestCaller {
           // The common case waits for nothing: no promise, no turn of the event loop.
           if (!(this.#pacer.tryAcquire?.() ?? false)) await this.#pacer.acquire(signal);
           const token = this.#tokens.validToken?.() ?? (await this.#tokens.getAccessToken(signal));
-          const timeoutMs =
-            remainingMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, remainingMs));
-          const response = await this.#send(spec, token, signal, timeoutMs);
+          const response = await this.#send(spec, token, signal, remainingMs);
           if (response.status >= 200 && response.status < 300) return this.#parse(spec, response);
           if (response.status === 401 && !reloggedIn) {
             // The token expired or was revoked: log in once more and repeat this request once.
@@ -144,16 +142,30 @@ export class RequestPipeline implements RestCaller {
     }
   }
 
+  /**
+   * One attempt: takes a request slot of the HTTP client first (nothing of the request is built while
+   * it waits), then sends through the SDK.
+   * @param remainingMs what was left of the call's deadline when the attempt began (undefined: none)
+   */
   async #send(
     spec: RestRequest<unknown>,
     token: string,
     signal: AbortSignalLike | undefined,
-    timeoutMs: number,
+    remainingMs: number | undefined,
   ): Promise<RawResponse> {
-    const context: RequestContext = { signal, timeoutMs };
-    const headers: Record<string, string> = { ...spec.headers, Authorization: `Bearer ${token}` };
     const { session } = this.#tokens;
     const { apiClient, httpClient } = session.current ?? (await session.open());
+    const { slots } = httpClient;
+    let leftMs = remainingMs;
+    if (!slots.tryTake()) {
+      const waitedFrom = Date.now();
+      await slots.take(signal);
+      if (leftMs !== undefined) leftMs -= Date.now() - waitedFrom;
+    }
+    const context: RequestContext = {
+      signal,
+      timeoutMs: leftMs === undefined ? this.#timeoutMs : Math.max(1, Math.min(this.#timeoutMs, leftMs)),
+    };
     try {
       // 'PureCloud OAuth' makes the SDK build a fresh header object (with no auth names it would
       // write into its shared defaultHeaders); our Authorization then overrides its stored token so
@@ -170,7 +182,7 @@ export class RequestPipeline implements RestCaller {
           ['PureCloud OAuth'],
           ['application/json'],
           ['application/json'],
-          headers,
+          { ...spec.headers, Authorization: `Bearer ${token}` },
         ),
       );
     } catch (error) {
@@ -179,6 +191,8 @@ export class RequestPipeline implements RestCaller {
         // Never chain the SDK's error: it may describe the request, Authorization header included.
         throw new ConnectionError(`${describe(spec)} failed before an answer (${(error as Error).name})`);
       }
+    } finally {
+      slots.give();
     }
     if (!context.response) throw new ConnectionError(`${describe(spec)} got no answer`);
     return context.response;

@@ -11,6 +11,7 @@ import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '.
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
 import { timerDelay } from '../timers/timer-delay.js';
 import { requestTarget } from './request-target.js';
+import { RequestSlots } from './request-slots.js';
 import type { SdkHttpClient, SdkHttpRequest, SdkHttpResponse } from './sdk-binding.js';
 
 /** An HTTP answer as received: status, lower-case headers, parsed body (JSON or text). */
@@ -74,6 +75,12 @@ export class KeepAliveHttpClient implements SdkHttpClient {
   #next: RequestContext | undefined;
   #closed = false;
   readonly #maxBodyBytes: number;
+  /**
+   * One per pooled connection: a caller takes one before it builds a request (the REST pipeline
+   * does), so requests past the pool wait as a small record, not as a built request in the agent's
+   * queue. A caller's https agent keeps its own limit (Infinity when it sets none).
+   */
+  readonly slots: RequestSlots;
 
   /** @param options default timeout, optional https agent, body size limit, pool size */
   constructor(options: KeepAliveHttpClientOptions = {}) {
@@ -89,6 +96,9 @@ export class KeepAliveHttpClient implements SdkHttpClient {
     } as const;
     this.#httpAgent = new http.Agent(pool);
     this.#httpsAgent = options.httpsAgent ?? new https.Agent(pool);
+    this.slots = new RequestSlots(
+      options.httpsAgent === undefined ? pool.maxSockets : options.httpsAgent.maxSockets,
+    );
   }
 
   /**
@@ -232,6 +242,7 @@ export class KeepAliveHttpClient implements SdkHttpClient {
   /** Destroys the keep-alive connections (the https agent only when this client created it). */
   close(): void {
     this.#closed = true;
+    this.slots.rejectWaiting(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
     this.#httpAgent.destroy();
     if (this.#ownsHttpsAgent) this.#httpsAgent.destroy();
   }

@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer, type Server } from 'node:http';
+import http, { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,28 @@ describe('the keep-alive pool of REST calls', () => {
     const connections = await connectionsFor(kit, 50);
     expect(connections).toBeGreaterThan(0);
     expect(connections).toBeLessThanOrEqual(4);
+  });
+
+  it('builds no request past the pool: the others wait for a slot, not in the agent queue', async () => {
+    kit = await startKit({}, { maxSockets: 4 });
+    let alive = 0;
+    let most = 0;
+    const request = http.request;
+    // Every ClientRequest built (REST calls and socket upgrades), from its creation to its close.
+    http.request = ((...args: Parameters<typeof http.request>) => {
+      const built = request(...args);
+      alive += 1;
+      most = Math.max(most, alive);
+      built.once('close', () => (alive -= 1));
+      return built;
+    }) as typeof http.request;
+    try {
+      await connectionsFor(kit, 50);
+    } finally {
+      http.request = request;
+    }
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4 + kit.injector.streamStats().socketsOpened);
   });
 
   it('opens more than that when the pool is larger (the bound is what holds it)', async () => {
