@@ -29,9 +29,13 @@ export function prepareBuiltClients(): void {
   writeFileSync(MINIMAL_PLAIN, outputText);
 }
 
-/** Our built package (after `prepareBuiltClients`). */
+/**
+ * Our built package (after `prepareBuiltClients`); `BENCH_OURS_DIST` names another build's entry
+ * (another commit's `dist/index.js`, to compare the two).
+ */
 export function importOurs(): Promise<typeof import('../src/index.js')> {
-  return import(pathToFileURL(OURS_DIST).href) as Promise<typeof import('../src/index.js')>;
+  const entry = process.env.BENCH_OURS_DIST ?? OURS_DIST;
+  return import(pathToFileURL(entry).href) as Promise<typeof import('../src/index.js')>;
 }
 
 /** The transpiled minimal client (after `prepareBuiltClients`). */

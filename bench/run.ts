@@ -13,6 +13,7 @@ import { markdownTable, num, type BenchRow } from './bench-table.js';
 import { endToEndRows, measureEndToEnd, type EndToEndResult } from './end-to-end.js';
 import { fleetRows, measureFleet } from './fleet.js';
 import { importBaselineRows, measureImportBaseline } from './import-baseline.js';
+import { inflightHeapRows, measureInflightHeap } from './inflight-heap.js';
 import { limitRows, measureLimit } from './limit.js';
 import { describeCommit, describeMachine, machineInfo } from './machine.js';
 import { measureMemory, memoryRows } from './memory.js';
@@ -110,6 +111,7 @@ await row(
 await emulatorCeiling();
 await row('limit', () => measureLimit(quick ? { repeats: 1, scale: 10 } : {}, progress), limitRows);
 await row('async cost', () => measureAsyncCost(quick ? { injections: 300 } : {}), asyncCostRows);
+await row('in-flight heap', () => measureInflightHeap(quick ? { injections: 500 } : {}), inflightHeapRows);
 await row('rate limit', () => measureRateLimit(quick ? { injections: 100 } : {}), rateLimitRows);
 await row(
   'rate limit, direct transport',
