@@ -96,8 +96,14 @@ export class KeepAliveHttpClient implements SdkHttpClient {
     } as const;
     this.#httpAgent = new http.Agent(pool);
     this.#httpsAgent = options.httpsAgent ?? new https.Agent(pool);
+    // An agent-like object without a socket limit (a proxy agent of another package) sets none.
+    const callersLimit = (options.httpsAgent as { maxSockets?: number } | undefined)?.maxSockets;
     this.slots = new RequestSlots(
-      options.httpsAgent === undefined ? pool.maxSockets : options.httpsAgent.maxSockets,
+      options.httpsAgent === undefined
+        ? pool.maxSockets
+        : typeof callersLimit === 'number' && callersLimit >= 1
+          ? callersLimit
+          : Infinity,
     );
   }
 
