@@ -10,7 +10,7 @@
  * handed its bodies by our prompt pipeline inside its process (see `limit-bodies.ts`), which a
  * count of the whole process would charge to it.
  * Run: node --import tsx bench/instructions.ts [--dist <path to dist/index.js>] [--concurrency 100]
- *   [--small 500] [--large 2000]   (about 6 minutes; needs valgrind)
+ *   [--small 500] [--large 2000]   (about 6 minutes; needs valgrind; `--small` at least `--concurrency`)
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,6 +84,11 @@ export async function measureInstructions(
   const small = options.small ?? 500;
   const large = options.large ?? 2000;
   const concurrency = options.concurrency ?? 100;
+  // Two runs compare like for like only when both keep `concurrency` injections in flight.
+  if (small < concurrency || large <= small)
+    throw new RangeError(
+      `instructions: need concurrency (${concurrency}) <= small (${small}) < large (${large}); raise --small or lower --concurrency`,
+    );
   prepareBuiltClients();
   transpileChild();
   const outDir = await mkdtemp(join(tmpdir(), 'instructions-'));
