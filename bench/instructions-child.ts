@@ -30,6 +30,7 @@ const injector = new GenesysPromptInjector({
   requestsPerMinute: 0,
 });
 let failed = 0;
+let firstError = '';
 /** `count` injections from `offset`, `concurrency` at a time (the bench fixture's product names). */
 async function run(offset: number, count: number): Promise<void> {
   let next = 0;
@@ -40,7 +41,10 @@ async function run(offset: number, count: number): Promise<void> {
         .injectPrompt(setup.assistantId, setup.template, setup.examples, {
           variables: { productType: `plan ${i % 97} (order ${i})` },
         })
-        .catch(() => (failed += 1));
+        .catch((error: unknown) => {
+          failed += 1;
+          firstError ||= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        });
     }
   };
   await Promise.all(Array.from({ length: Math.min(setup.concurrency, count) }, worker));
@@ -52,4 +56,5 @@ try {
 } finally {
   await injector.close();
 }
+if (failed > 0) process.stderr.write(`${failed} injections failed; the first: ${firstError}\n`);
 process.exitCode = failed === 0 ? 0 : 1;
