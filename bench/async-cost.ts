@@ -9,10 +9,10 @@
  * Run alone: node --import tsx bench/async-cost.ts
  */
 import { createHook } from 'node:async_hooks';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
 import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { reportToParent, resultOfChild } from './child-result.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -125,21 +125,7 @@ export function measureAsyncCost(
   options: { injections?: number; concurrency?: number } = {},
 ): Promise<AsyncCostResult> {
   const args = [String(options.injections ?? 2000), String(options.concurrency ?? 100)];
-  const child = fork(fileURLToPath(import.meta.url), ['--child', ...args], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let result: AsyncCostResult | undefined;
-    let failure = 'no result';
-    child.on('message', (raw: unknown) => {
-      const message = raw as { result?: AsyncCostResult; error?: string };
-      if (message.result !== undefined) result = message.result;
-      else failure = message.error ?? failure;
-    });
-    child.once('error', reject);
-    child.once('exit', () => (result === undefined ? reject(new Error(failure)) : resolve(result)));
-  });
+  return resultOfChild<AsyncCostResult>(fileURLToPath(import.meta.url), ['--child', ...args]);
 }
 
 /** The table row. */
@@ -158,13 +144,7 @@ export function asyncCostRows(result: AsyncCostResult): BenchRow[] {
 }
 
 if (process.argv[2] === '--child') {
-  measureHere(Number(process.argv[3]), Number(process.argv[4])).then(
-    (result) => process.send?.({ result }, () => process.exit(0)),
-    (error: unknown) =>
-      process.send?.({ error: error instanceof Error ? error.message : String(error) }, () =>
-        process.exit(1),
-      ),
-  );
+  reportToParent(() => measureHere(Number(process.argv[3]), Number(process.argv[4])));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await measureAsyncCost();
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

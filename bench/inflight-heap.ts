@@ -8,11 +8,11 @@
  * copies.
  * Run alone: node --import tsx bench/inflight-heap.ts
  */
-import { fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
 import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { reportToParent, resultOfChild } from './child-result.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -104,21 +104,11 @@ export async function measureInflightHeap(
 ): Promise<InflightHeapResult> {
   const injections = options.injections ?? 2000;
   const side = (name: 'ours' | 'minimal'): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), ['--child', name, String(injections)], {
-        execArgv: ['--expose-gc', '--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      let bytes: number | undefined;
-      let failure = 'no result';
-      child.on('message', (raw: unknown) => {
-        const message = raw as { bytes?: number; error?: string };
-        if (message.bytes !== undefined) bytes = message.bytes;
-        else failure = message.error ?? failure;
-      });
-      child.once('error', reject);
-      child.once('exit', () => (bytes === undefined ? reject(new Error(failure)) : resolve(bytes)));
-    });
+    resultOfChild<number>(
+      fileURLToPath(import.meta.url),
+      ['--child', name, String(injections)],
+      ['--expose-gc'],
+    );
   return { injections, ours: await side('ours'), minimal: await side('minimal') };
 }
 
@@ -138,13 +128,7 @@ export function inflightHeapRows(result: InflightHeapResult): BenchRow[] {
 
 if (process.argv[2] === '--child') {
   const name = process.argv[3] === 'minimal' ? 'minimal' : 'ours';
-  measureSide(name, Number(process.argv[4])).then(
-    (bytes) => process.send?.({ bytes }, () => process.exit(0)),
-    (error: unknown) =>
-      process.send?.({ error: error instanceof Error ? error.message : String(error) }, () =>
-        process.exit(1),
-      ),
-  );
+  reportToParent(() => measureSide(name, Number(process.argv[4])));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await measureInflightHeap();
   for (const row of inflightHeapRows(result)) process.stdout.write(`${Object.values(row).join(' | ')}\n`);
