@@ -11,7 +11,7 @@
 import { createHook } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
-import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { importMinimal, openOurInjector, prepareBuiltClients } from './built-clients.js';
 import { reportToParent, resultOfChild } from './child-result.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import {
@@ -77,16 +77,9 @@ async function measureHere(injections: number, concurrency: number): Promise<Asy
   const ourEmulator = await startEmulatorProcess(options);
   const minimalEmulator = await startEmulatorProcess(options);
   try {
-    const { GenesysPromptInjector } = await importOurs();
-    const injector = new GenesysPromptInjector({
-      environment: ourEmulator.baseUrl,
-      clientId: ourEmulator.clientId,
-      clientSecret: ourEmulator.clientSecret,
-      requestsPerMinute: 0,
-    });
+    const injector = await openOurInjector(ourEmulator);
     let ours: AsyncCounts;
     try {
-      await injector.initialize();
       ours = await count(injections, concurrency, (i) =>
         injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
           variables: { productType: productTypeOf(i) },

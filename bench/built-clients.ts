@@ -42,3 +42,24 @@ export function importOurs(): Promise<typeof import('../src/index.js')> {
 export function importMinimal(): Promise<typeof import('./minimal-client.js')> {
   return import(pathToFileURL(MINIMAL_PLAIN).href) as Promise<typeof import('./minimal-client.js')>;
 }
+
+/**
+ * Our built injector, logged in to an emulator with its credentials, no client-side pacing.
+ * @param emulator where the emulator listens and its OAuth client
+ * @param deadlineMs per-injection deadline when the row needs a longer one than the default
+ */
+export async function openOurInjector(
+  emulator: { baseUrl: string; clientId: string; clientSecret: string },
+  deadlineMs?: number,
+): Promise<InstanceType<Awaited<ReturnType<typeof importOurs>>['GenesysPromptInjector']>> {
+  const { GenesysPromptInjector } = await importOurs();
+  const injector = new GenesysPromptInjector({
+    environment: emulator.baseUrl,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    requestsPerMinute: 0,
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
+  });
+  await injector.initialize();
+  return injector;
+}

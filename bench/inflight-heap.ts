@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
-import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { importMinimal, openOurInjector, prepareBuiltClients } from './built-clients.js';
 import { reportToParent, resultOfChild } from './child-result.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import {
@@ -47,14 +47,7 @@ async function measureSide(side: 'ours' | 'minimal', injections: number): Promis
   let inject: (i: number) => Promise<unknown>;
   let close: () => Promise<void>;
   if (side === 'ours') {
-    const { GenesysPromptInjector } = await importOurs();
-    const injector = new GenesysPromptInjector({
-      environment: emulator.baseUrl,
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      requestsPerMinute: 0,
-    });
-    await injector.initialize();
+    const injector = await openOurInjector(emulator);
     inject = (i) =>
       injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
         variables: { productType: productTypeOf(i) },

@@ -19,7 +19,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { metCell, num, type BenchRow } from './bench-table.js';
-import { importMinimal, importOurs, prepareBuiltClients } from './built-clients.js';
+import { importMinimal, openOurInjector, prepareBuiltClients } from './built-clients.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -126,15 +126,7 @@ async function openMinimal(emulator: EmulatorProcess, bodies: number): Promise<M
 async function openSide(side: MemorySideName, emulator: EmulatorProcess, bodies = 0): Promise<MemorySide> {
   if (side === 'minimal') return openMinimal(emulator, bodies);
   if (side === 'ours') {
-    const { GenesysPromptInjector } = await importOurs();
-    const injector = new GenesysPromptInjector({
-      environment: emulator.baseUrl,
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      requestsPerMinute: 0,
-      deadlineMs: 600_000,
-    });
-    await injector.initialize();
+    const injector = await openOurInjector(emulator, 600_000);
     let started = 0;
     return {
       inject: (i) =>
