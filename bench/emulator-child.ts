@@ -45,6 +45,12 @@ subscribe('http.server.request.start', (message) => {
   });
 });
 
+/** This process's CPU (user + system) so far, in ms. */
+const cpuMsOfProcess = (): number => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
+
 const send = (message: unknown): void => {
   process.send?.(message);
 };
@@ -66,7 +72,10 @@ process.on('message', (raw: unknown) => {
       send({ id: request.id, stats: emulator.stats() });
       return;
     case 'wire':
-      send({ id: request.id, wire: { ...wire, createFingerprint: wire.createFingerprint.toString(16) } });
+      send({
+        id: request.id,
+        wire: { ...wire, createFingerprint: wire.createFingerprint.toString(16), cpuMs: cpuMsOfProcess() },
+      });
       return;
     case 'heap':
       send({ id: request.id, heapUsed: process.memoryUsage().heapUsed });

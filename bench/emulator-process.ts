@@ -11,6 +11,8 @@ import { startEmulator, type EmulatorOptions, type EmulatorStats } from '../src/
 
 /** A running emulator in a child process. */
 export interface EmulatorProcess {
+  /** The child's process id (undefined when the emulator runs on the caller's thread). */
+  pid: number | undefined;
   baseUrl: string;
   clientId: string;
   clientSecret: string;
@@ -38,6 +40,8 @@ export interface WireCounters {
   createBodies: number;
   /** Order-free fingerprint of those bodies (hex of a sum of their SHA-256 prefixes). */
   createFingerprint: string;
+  /** CPU (user + system) the emulator's process has used so far, in ms. */
+  cpuMs: number;
 }
 
 interface ChildReply {
@@ -98,6 +102,7 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
 
   let closing: Promise<void> | undefined;
   return {
+    pid: child.pid,
     baseUrl: ready.baseUrl ?? '',
     clientId: ready.clientId ?? '',
     clientSecret: ready.clientSecret ?? '',
@@ -130,6 +135,7 @@ export async function startEmulatorProcess(options: EmulatorOptions = {}): Promi
 export async function startEmulatorHere(options: EmulatorOptions = {}): Promise<EmulatorProcess> {
   const emulator = await startEmulator(options);
   return {
+    pid: undefined,
     baseUrl: emulator.baseUrl,
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import {
   BENCH_ASSISTANT_ID,
   INJECTION_EXAMPLES,
@@ -44,6 +45,8 @@ export interface LimitRunResult {
   elapsedMs: number;
   /** Process CPU (user + system) over the run, in ms. */
   cpuMs: number;
+  /** Time in garbage-collection pauses over the run, in ms (`gc` performance entries). */
+  gcMs: number;
   failures: number;
   firstError?: string;
   /** ms from the call to the first chunk, per injection that had one (when `firstChunk`). */
@@ -144,6 +147,12 @@ http.ClientRequest.prototype.destroy = function (this: http.ClientRequest, error
   return destroyRequest.call(this, error);
 };
 
+/** Garbage-collection pause time so far, in ms. */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
 const setup = JSON.parse(process.argv[2] ?? '{}') as LimitClientSetup;
 const clients = new Map<string, Client & { prepare?(run: LimitRun): void }>();
 
@@ -172,6 +181,7 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  const gcBefore = gcMs;
   const cpuBefore = process.cpuUsage();
   const pool = await runPool(spec.injections, spec.concurrency, (k) => {
     if (!spec.firstChunk) return client.inject(spec.offset + k, undefined);
@@ -179,6 +189,9 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
     return client.inject(spec.offset + k, () => firstChunkMs.push(performance.now() - started));
   });
   const cpu = process.cpuUsage(cpuBefore);
+  // Entries for the run's last collections come on a later turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  const gcUsed = gcMs - gcBefore;
   if (profiler !== undefined) {
     const { profile } = await profiler.post('Profiler.stop');
     const name = `${setup.side}-${spec.emulator}-c${spec.concurrency}-${spec.offset}.cpuprofile`;
@@ -202,6 +215,7 @@ async function run(spec: LimitRun): Promise<LimitRunResult> {
   return {
     elapsedMs: pool.elapsedMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    gcMs: gcUsed,
     failures: spec.injections - answers.length,
     destroyedRequests: destroyedRequests - destroyedBefore,
     ...(firstError === undefined ? {} : { firstError }),

@@ -8,7 +8,7 @@
  * both sides of a ratio alike. Each phase is a warm-up, then
  * the measured injections; every answer is checked against the server's text of its conversation,
  * and the create bodies the server received are compared between the sides (same bytes).
- * Run alone: node --import tsx bench/limit.ts [--quick] [--phases cpu100,thr100] [--scale 0.5] [--repeats 3]
+ * Run alone: node --import tsx bench/limit.ts [--quick] [--phases cpu100,thr100] [--scale 0.5] [--repeats 3] [--no-pin]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareBuiltClients } from './built-clients.js';
 import type { EmulatorStats } from '../src/emulator/index.js';
 import { metCell, num, type BenchRow } from './bench-table.js';
+import { pinToCore } from './cpu-pin.js';
 import { startEmulatorProcess, type EmulatorProcess, type WireCounters } from './emulator-process.js';
 import type { LimitClientSetup, LimitRun, LimitRunResult } from './limit-client-child.js';
 import { quantile } from './run-pool.js';
@@ -28,6 +29,8 @@ export interface LimitPhase {
   injections: number;
   warmup: number;
   firstChunk: boolean;
+  /** Run with the client and its emulators pinned to cores of their own (the throughput phases). */
+  pinned: boolean;
 }
 
 /** Options of `measureLimit`. */
@@ -36,6 +39,8 @@ export interface LimitOptions {
   repeats?: number;
   /** Injection counts divided by this (default 1; `--quick` uses 10; `--scale 0.2` runs 5 times as many). */
   scale?: number;
+  /** Pin each client and its emulators to cores of their own (default true; `--no-pin`). */
+  pin?: boolean;
   /** Run only these phases, by name (default all; `--phases cpu100,cpu1000`). */
   only?: string[];
 }
@@ -43,6 +48,10 @@ export interface LimitOptions {
 /** One side's figures in one phase of one repeat. */
 export interface LimitPhaseFigures {
   cpuMsPerInjection: number;
+  /** Garbage-collection pause time per injection in the client over the measured run. */
+  gcMsPerInjection: number;
+  /** The emulator's CPU per injection over the measured run (both clients meet the same server). */
+  emulatorCpuMsPerInjection: number;
   injectionsPerSecond: number;
   firstChunkP50Ms: number;
   firstChunkP99Ms: number;
@@ -65,11 +74,15 @@ export interface LimitPhaseFigures {
 /** All figures: per side, per phase, one entry per repeat. */
 export interface LimitResult {
   repeats: number;
+  /** False when a throughput phase could not pin each client and its emulators to cores of their own. */
+  pinned: boolean;
   phases: LimitPhase[];
   ours: Record<string, LimitPhaseFigures[]>;
   minimal: Record<string, LimitPhaseFigures[]>;
 }
 
+const EMULATOR_CORE = 0;
+const CLIENT_CORE = 1;
 const READ_ROUTE = 'GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}';
 const CHILD = fileURLToPath(new URL('./limit-client-child.ts', import.meta.url));
 
@@ -90,6 +103,7 @@ export function limitPhases(scale = 1): LimitPhase[] {
     warmup: n(warmup),
     injections: n(injections),
     firstChunk,
+    pinned: emulator === 'paced',
   });
   return [
     // CPU per injection is a small figure over a run: these runs are long enough to be repeatable.
@@ -107,6 +121,7 @@ export function limitPhases(scale = 1): LimitPhase[] {
 
 /** A client child: `run` sends one run and waits for its figures. */
 async function startClient(setup: LimitClientSetup): Promise<{
+  pid: number | undefined;
   run(run: LimitRun): Promise<LimitRunResult>;
   close(): Promise<void>;
 }> {
@@ -143,6 +158,7 @@ async function startClient(setup: LimitClientSetup): Promise<{
     });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    pid: child.pid,
     run: async (run) => {
       const reply = await ask({ type: 'run', run });
       if (reply.result === undefined)
@@ -173,12 +189,14 @@ async function wireOf(emulator: EmulatorProcess): Promise<WireCounters> {
 
 /** One side's client and its fresh emulators, open for one round. */
 interface OpenSide {
+  /** False when a phase that pins the client and its emulators to cores of their own could not. */
+  pinned: boolean;
   runPhase(phase: LimitPhase): Promise<LimitPhaseFigures>;
   close(): Promise<void>;
 }
 
 /** Starts one side's emulators and client child; phases then run on it in the order given. */
-async function openSide(side: 'ours' | 'minimal'): Promise<OpenSide> {
+async function openSide(side: 'ours' | 'minimal', pin: boolean): Promise<OpenSide> {
   const common = { rateLimit: false as const, chunkIntervalMs: 1 };
   const emulators: Record<'instant' | 'paced', EmulatorProcess> = {
     instant: await startEmulatorProcess({ ...common, firstChunkDelayMs: 0 }),
@@ -198,9 +216,26 @@ async function openSide(side: 'ours' | 'minimal'): Promise<OpenSide> {
     await closeEmulators();
     throw error;
   }
+  // The throughput phases run the emulators on core 0 and the client on core 1, a server and its
+  // client on cores of their own; the other phases let every process use any core.
+  let pinnedNow = false;
+  const place = (pinned: boolean): boolean => {
+    if (!pin || pinned === pinnedNow) return true;
+    pinnedNow = pinned;
+    return [
+      pinToCore(emulators.instant.pid, pinned ? EMULATOR_CORE : 'any'),
+      pinToCore(emulators.paced.pid, pinned ? EMULATOR_CORE : 'any'),
+      pinToCore(client.pid, pinned ? CLIENT_CORE : 'any'),
+    ].every(Boolean);
+  };
+  let pinned = pin;
   let offset = 0;
   return {
+    get pinned() {
+      return pinned;
+    },
     runPhase: async (phase) => {
+      pinned &&= place(phase.pinned);
       const emulator = emulators[phase.emulator];
       const wireBefore = await wireOf(emulator);
       const base = {
@@ -211,6 +246,7 @@ async function openSide(side: 'ours' | 'minimal'): Promise<OpenSide> {
       await client.run({ ...base, injections: phase.warmup, offset });
       offset += phase.warmup;
       const before: EmulatorStats = await emulator.stats();
+      const serverCpuBefore = (await wireOf(emulator)).cpuMs;
       const result = await client.run({ ...base, injections: phase.injections, offset });
       offset += phase.injections;
       const after = await emulator.stats();
@@ -219,6 +255,8 @@ async function openSide(side: 'ours' | 'minimal'): Promise<OpenSide> {
       const reads = (after.requestsByRoute[READ_ROUTE] ?? 0) - (before.requestsByRoute[READ_ROUTE] ?? 0);
       return {
         cpuMsPerInjection: result.cpuMs / phase.injections,
+        gcMsPerInjection: result.gcMs / phase.injections,
+        emulatorCpuMsPerInjection: (wireAfter.cpuMs - serverCpuBefore) / phase.injections,
         injectionsPerSecond: (phase.injections / result.elapsedMs) * 1000,
         firstChunkP50Ms: quantile(result.firstChunkMs, 0.5),
         firstChunkP99Ms: quantile(result.firstChunkMs, 0.99),
@@ -263,13 +301,14 @@ export async function measureLimit(
   const phases = limitPhases(options.scale ?? 1).filter(
     (phase) => options.only === undefined || options.only.includes(phase.name),
   );
-  const result: LimitResult = { repeats, phases, ours: {}, minimal: {} };
+  const result: LimitResult = { repeats, pinned: options.pin ?? true, phases, ours: {}, minimal: {} };
   for (let r = 0; r < repeats; r++) {
     const order = r % 2 === 0 ? (['ours', 'minimal'] as const) : (['minimal', 'ours'] as const);
     progress(`limit: round ${r + 1} of ${repeats} (${order.join(' then ')} in each phase)`);
-    const first = await openSide(order[0]);
+    const pin = options.pin ?? true;
+    const first = await openSide(order[0], pin);
     try {
-      const second = await openSide(order[1]);
+      const second = await openSide(order[1], pin);
       try {
         for (const phase of phases) {
           for (const [side, open] of [
@@ -278,6 +317,7 @@ export async function measureLimit(
           ] as const)
             (result[side][phase.name] ??= []).push(await open.runPhase(phase));
         }
+        result.pinned &&= first.pinned && second.pinned;
       } finally {
         await second.close();
       }
@@ -328,7 +368,7 @@ export function limitRows(result: LimitResult): BenchRow[] {
     ),
   );
   const rows: BenchRow[] = [];
-  const label = `limit vs minimal client (${result.repeats} round${result.repeats === 1 ? '' : 's'}, each phase run on both sides back to back; each side in its own process; figures are medians, ratios the median of the rounds' ratios; answers: ours ${checks('ours')}, minimal ${checks('minimal')}; create bodies ${sameBodies ? 'byte-identical' : 'DIFFERENT'})`;
+  const label = `limit vs minimal client (${result.repeats} round${result.repeats === 1 ? '' : 's'}, each phase run on both sides back to back; each side in its own process${result.pinned ? ', in the throughput phases the client on one core and its emulators on another' : ', never pinned to cores'}; figures are medians, ratios the median of the rounds' ratios; answers: ours ${checks('ours')}, minimal ${checks('minimal')}; create bodies ${sameBodies ? 'byte-identical' : 'DIFFERENT'})`;
 
   for (const c of [10, 100, 1000]) {
     const [ours, minimal] = both(`cpu${c}`, (f) => f.cpuMsPerInjection);
@@ -352,6 +392,33 @@ export function limitRows(result: LimitResult): BenchRow[] {
       ratio: `${num(ratio, 2)}x`,
       goal: '>= 0.95x',
       met: metCell(ratio >= 0.95),
+    });
+  }
+  {
+    const cells = (side: 'ours' | 'minimal'): string =>
+      [100, 1000]
+        .map((c) =>
+          num(
+            m(side, `thr${c}`, (f) => f.emulatorCpuMsPerInjection),
+            2,
+          ),
+        )
+        .join(' / ');
+    rows.push({
+      row: 'limit: emulator CPU per injection, throughput at concurrency 100 / 1,000 (the server both clients meet; when it is busy, it sets the pace)',
+      ours: `${cells('ours')} ms`,
+      peer: `${cells('minimal')} ms`,
+      ratio: [100, 1000]
+        .map(
+          (c) =>
+            `${num(
+              paired(`thr${c}`, (f) => f.emulatorCpuMsPerInjection),
+              2,
+            )}x`,
+        )
+        .join(' / '),
+      goal: '-',
+      met: '-',
     });
   }
   for (const [c, slack] of [
@@ -426,6 +493,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await measureLimit(
     {
       ...(quick ? { repeats: 1, scale: 10 } : {}),
+      ...(process.argv.includes('--no-pin') ? { pin: false } : {}),
       ...(only === undefined ? {} : { only }),
       ...(scale === undefined ? {} : { scale: Number(scale) }),
       ...(repeats === undefined ? {} : { repeats: Number(repeats) }),
