@@ -2,8 +2,8 @@
  * Pins a child process, every thread of it, to one core with Linux `taskset`, or lets it run on any
  * core again. The throughput rows of the limit comparison pin each client to one core and the
  * emulators it talks to to another, so that on a small host the two run side by side as a client and
- * a remote server would, instead of the scheduler putting both on one core now and then (a throughput
- * that then measures the scheduler).
+ * a remote server would, instead of sharing both cores as the scheduler chooses (a throughput that then
+ * also measures where the scheduler placed them).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';

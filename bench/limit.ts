@@ -83,7 +83,8 @@ export interface LimitResult {
 
 const EMULATOR_CORE = 0;
 const CLIENT_CORE = 1;
-const READ_ROUTE = 'GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}';
+/** The emulator route of a conversation read. */
+export const READ_ROUTE = 'GET /api/v2/ai/assistants/{assistantId}/conversations/{conversationId}';
 const CHILD = fileURLToPath(new URL('./limit-client-child.ts', import.meta.url));
 
 /** The phases, in the order each client runs them (the first one meets a fresh client). */
