@@ -57,7 +57,14 @@ async function countRun(
   concurrency: number,
   outDir: string,
 ): Promise<{ instructions: number; reads: number }> {
-  const emulator = await startEmulatorProcess({ rateLimit: false, chunkIntervalMs: 1, firstChunkDelayMs: 0 });
+  const emulator = await startEmulatorProcess({
+    rateLimit: false,
+    chunkIntervalMs: 1,
+    firstChunkDelayMs: 0,
+    // Under callgrind a connection can sit idle for seconds; the server must not close it under the
+    // client (the minimal client does not retry a reset).
+    keepAliveTimeoutMs: 600_000,
+  });
   const outFile = join(outDir, `callgrind.${side}.${injections}.out`);
   try {
     const setup: InstructionsChildSetup = {
@@ -121,7 +128,10 @@ export async function measureInstructions(
     );
   prepareBuiltClients();
   transpileChild();
-  const outDir = await mkdtemp(join(tmpdir(), 'instructions-'));
+  // BENCH_CALLGRIND_DIR=<dir> keeps the callgrind files there (for callgrind_annotate: V8's builtins,
+  // runtime and garbage collector are named; JIT-compiled JavaScript is not).
+  const keepDir = process.env.BENCH_CALLGRIND_DIR;
+  const outDir = keepDir ?? (await mkdtemp(join(tmpdir(), 'instructions-')));
   try {
     const bodiesFile = join(outDir, 'bodies.json');
     await writeFile(
@@ -141,7 +151,7 @@ export async function measureInstructions(
     }
     return counts;
   } finally {
-    await rm(outDir, { recursive: true, force: true });
+    if (keepDir === undefined) await rm(outDir, { recursive: true, force: true });
   }
 }
 

@@ -105,6 +105,12 @@ export interface EmulatorOptions {
   faults?: EmulatorFaults;
   /** How long a finished conversation stays readable, and an idle guide session is kept (default 10 minutes). */
   retainCompletedMs?: number;
+  /**
+   * How long an idle keep-alive connection stays open, in ms (default 5 000, Node's default). A client
+   * that reuses a connection just as the server closes it sees a reset: raise it for a client slowed
+   * down on purpose (under a profiler).
+   */
+  keepAliveTimeoutMs?: number;
   /** Reads of a guide publish job that answer `InProgress` before it ends (default 1). */
   guidePublishReads?: number;
   /**
@@ -228,6 +234,7 @@ export interface ResolvedEmulatorOptions {
   rateLimit: RateLimitSetting | false;
   faults: EmulatorFaults;
   retainCompletedMs: number;
+  keepAliveTimeoutMs: number;
   guidePublishReads: number;
   /** Undefined when the control endpoints are open. */
   controlToken: string | undefined;
@@ -253,6 +260,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     rateLimit: options.rateLimit === undefined ? { requests: 300, windowMs: 60_000 } : options.rateLimit,
     faults: { ...(options.faults ?? {}) },
     retainCompletedMs: options.retainCompletedMs ?? 10 * 60_000,
+    keepAliveTimeoutMs: Math.max(1, options.keepAliveTimeoutMs ?? 5_000),
     guidePublishReads: Math.max(0, Math.floor(options.guidePublishReads ?? 1)),
     controlToken:
       options.controlOpen === true

@@ -31,7 +31,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clientTracking: false,
     maxPayload: MAX_CLIENT_MESSAGE_BYTES,
   });
-  const server: Server = createServer({ keepAliveTimeout: 5_000 }, createHttpHandler(core));
+  const server: Server = createServer(
+    { keepAliveTimeout: resolved.keepAliveTimeoutMs },
+    createHttpHandler(core),
+  );
   server.on('upgrade', createUpgradeHandler(core, wss));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -178,4 +178,24 @@ describe('emulator lifecycle', () => {
     }
     expect(emulator.stats()).toMatchObject({ conversationsCreated: 600, socketsOpen: 1 });
   }, 120_000);
+
+  it('closes an idle keep-alive connection after keepAliveTimeoutMs, and not before', async () => {
+    const emulator = await start({ keepAliveTimeoutMs: 300 });
+    const { port } = new URL(emulator.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    let closedAt: number | undefined;
+    socket.on('close', () => {
+      closedAt = performance.now();
+    });
+    socket.on('data', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /__nothing HTTP/1.1\r\nHost: emulator\r\nConnection: keep-alive\r\n\r\n');
+    const answeredAt = await new Promise<number>((resolve) =>
+      socket.once('data', () => resolve(performance.now())),
+    );
+    await until(() => closedAt !== undefined, 3_000);
+    // Node closes an idle connection at the timeout, checked by a timer that may fire up to a tick late.
+    expect((closedAt ?? 0) - answeredAt).toBeGreaterThanOrEqual(250);
+    socket.destroy();
+  });
 });
