@@ -11,7 +11,7 @@
  * process, as in the limit rows: its child reads the bodies of the large run in both runs, so that
  * reading cancels out too.
  * Run: node --import tsx bench/instructions.ts [--side ours|minimal|both] [--dist <path to dist/index.js>]
- *   [--concurrency 100] [--small 500] [--large 2000]
+ *   [--concurrency 100] [--small 500] [--large 2000] [--warmup 200]
  *   (about 6 minutes per side; needs valgrind; `--small` at least `--concurrency`)
  */
 import { execFile } from 'node:child_process';
@@ -45,14 +45,15 @@ function transpileChild(): void {
 interface CountSide {
   side: 'ours' | 'minimal';
   bodiesFile: string;
+  warmup: number;
 }
 
-/** Injections before the measured ones in every run. */
+/** Injections before the measured ones in every run, by default. */
 const WARMUP = 200;
 
 /** Callgrind's total instruction count of one client process that made `injections` after a warm-up. */
 async function countRun(
-  { side, bodiesFile }: CountSide,
+  { side, bodiesFile, warmup }: CountSide,
   injections: number,
   concurrency: number,
   outDir: string,
@@ -77,7 +78,7 @@ async function countRun(
       assistantId: BENCH_ASSISTANT_ID,
       template: INJECTION_TEMPLATE,
       examples: INJECTION_EXAMPLES,
-      warmup: WARMUP,
+      warmup,
       injections,
       concurrency,
     };
@@ -116,11 +117,18 @@ export interface InstructionCount {
  * @param options sizes, concurrency and sides
  */
 export async function measureInstructions(
-  options: { small?: number; large?: number; concurrency?: number; sides?: Array<'ours' | 'minimal'> } = {},
+  options: {
+    small?: number;
+    large?: number;
+    concurrency?: number;
+    warmup?: number;
+    sides?: Array<'ours' | 'minimal'>;
+  } = {},
 ): Promise<Partial<Record<'ours' | 'minimal', InstructionCount>>> {
   const small = options.small ?? 500;
   const large = options.large ?? 2000;
   const concurrency = options.concurrency ?? 100;
+  const warmup = options.warmup ?? WARMUP;
   // Two runs compare like for like only when both keep `concurrency` injections in flight.
   if (small < concurrency || large <= small)
     throw new RangeError(
@@ -136,12 +144,12 @@ export async function measureInstructions(
     const bodiesFile = join(outDir, 'bodies.json');
     await writeFile(
       bodiesFile,
-      JSON.stringify(Array.from({ length: WARMUP + large }, (_, i) => bodyOf(i).toString('utf8'))),
+      JSON.stringify(Array.from({ length: warmup + large }, (_, i) => bodyOf(i).toString('utf8'))),
     );
     const counts: Partial<Record<'ours' | 'minimal', InstructionCount>> = {};
     for (const side of options.sides ?? ['ours', 'minimal']) {
-      const few = await countRun({ side, bodiesFile }, small, concurrency, outDir);
-      const many = await countRun({ side, bodiesFile }, large, concurrency, outDir);
+      const few = await countRun({ side, bodiesFile, warmup }, small, concurrency, outDir);
+      const many = await countRun({ side, bodiesFile, warmup }, large, concurrency, outDir);
       counts[side] = {
         small: few.instructions,
         large: many.instructions,
@@ -173,6 +181,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     ...(number('--small') === undefined ? {} : { small: number('--small') }),
     ...(number('--large') === undefined ? {} : { large: number('--large') }),
     ...(number('--concurrency') === undefined ? {} : { concurrency: number('--concurrency') }),
+    ...(number('--warmup') === undefined ? {} : { warmup: number('--warmup') }),
     sides: side === 'both' ? ['ours', 'minimal'] : [side],
   });
   for (const [name, count] of Object.entries(counts))
