@@ -39,7 +39,7 @@ export interface LimitOptions {
   repeats?: number;
   /** Injection counts divided by this (default 1; `--quick` uses 10; `--scale 0.2` runs 5 times as many). */
   scale?: number;
-  /** Pin each client and its emulators to cores of their own (default true; `--no-pin`). */
+  /** In the throughput phases, pin each client and its emulators to cores of their own (default true; `--no-pin`). */
   pin?: boolean;
   /** Run only these phases, by name (default all; `--phases cpu100,cpu1000`). */
   only?: string[];
@@ -302,11 +302,11 @@ export async function measureLimit(
   const phases = limitPhases(options.scale ?? 1).filter(
     (phase) => options.only === undefined || options.only.includes(phase.name),
   );
-  const result: LimitResult = { repeats, pinned: options.pin ?? true, phases, ours: {}, minimal: {} };
+  const pin = options.pin ?? true;
+  const result: LimitResult = { repeats, pinned: pin, phases, ours: {}, minimal: {} };
   for (let r = 0; r < repeats; r++) {
     const order = r % 2 === 0 ? (['ours', 'minimal'] as const) : (['minimal', 'ours'] as const);
     progress(`limit: round ${r + 1} of ${repeats} (${order.join(' then ')} in each phase)`);
-    const pin = options.pin ?? true;
     const first = await openSide(order[0], pin);
     try {
       const second = await openSide(order[1], pin);
