@@ -19,7 +19,7 @@ import { metCell, num, type BenchRow } from './bench-table.js';
 import { pinToCore } from './cpu-pin.js';
 import { startEmulatorProcess, type EmulatorProcess, type WireCounters } from './emulator-process.js';
 import type { LimitClientSetup, LimitRun, LimitRunResult } from './limit-client-child.js';
-import { quantile } from './run-pool.js';
+import { median, quantile } from './run-pool.js';
 
 /** One phase: which emulator, how many injections at which concurrency, what is timed. */
 export interface LimitPhase {
@@ -328,12 +328,6 @@ export async function measureLimit(
   }
   return result;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** The table rows of the limit comparison (medians over the repeats). */
 export function limitRows(result: LimitResult): BenchRow[] {

@@ -16,6 +16,7 @@ import { num, metCell, type BenchRow } from './bench-table.js';
 import { LangChainPipeline } from './langchain-pipeline.js';
 import { BENCH_ASSISTANT_ID } from './injection-fixture.js';
 import { loadPipelineFixture, type PipelineFixture } from './pipeline-fixture.js';
+import { median } from './run-pool.js';
 
 /** Options of `measurePipeline`. */
 export interface PipelineOptions {
@@ -61,12 +62,6 @@ async function opsPerSecond(step: (i: number) => unknown, ms: number): Promise<n
     now = performance.now();
   }
   return (i / (now - started)) * 1000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 function oursStep(fixture: PipelineFixture): (i: number) => unknown {

@@ -48,6 +48,13 @@ export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** The median of a list: the middle value, or the mean of the two middle ones (0 when empty). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
 /** The q-quantile (0..1) of a list, nearest rank (0 when empty). */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return 0;

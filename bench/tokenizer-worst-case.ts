@@ -14,6 +14,7 @@ import { countTokens as referenceCount } from 'gpt-tokenizer/encoding/o200k_base
 import { mulberry32 } from '../src/seeded-random.js';
 import { estimateTokens } from '../src/prompt/tokens.js';
 import { metCell, num, type BenchRow } from './bench-table.js';
+import { median } from './run-pool.js';
 
 /** Options of `measureTokenizerWorstCase`. */
 export interface TokenizerWorstCaseOptions {
@@ -92,12 +93,6 @@ function worstCases(size: number): Array<{ kind: string; text: string; goal: boo
       goal: false,
     },
   ];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** CPU milliseconds (user + system) `work` takes. */
