@@ -15,16 +15,9 @@ import { createHook } from 'node:async_hooks';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
-import { importMinimal, openOurInjector, prepareBuiltClients } from './built-clients.js';
+import { openInjectingSide, prepareBuiltClients } from './built-clients.js';
 import { reportToParent, resultOfChild } from './child-result.js';
-import { startEmulatorProcess } from './emulator-process.js';
-import {
-  BENCH_ASSISTANT_ID,
-  INJECTION_EXAMPLES,
-  INJECTION_TEMPLATE,
-  productTypeOf,
-} from './injection-fixture.js';
-import { bodyOf } from './limit-bodies.js';
+import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.js';
 import { runPool } from './run-pool.js';
 
 /** Async resources created per injection, by kind, and the bytes allocated per injection. */
@@ -115,33 +108,18 @@ async function measureHere(injections: number, concurrency: number): Promise<Asy
   const ourEmulator = await startEmulatorProcess(options);
   const minimalEmulator = await startEmulatorProcess(options);
   try {
-    const injector = await openOurInjector(ourEmulator);
-    let ours: AsyncCounts;
-    try {
-      ours = await count(injections, concurrency, (i) =>
-        injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
-          variables: { productType: productTypeOf(i) },
-        }),
-      );
-    } finally {
-      await injector.close();
-    }
-    const { MinimalClient } = await importMinimal();
-    const client = await MinimalClient.open({
-      baseUrl: minimalEmulator.baseUrl,
-      clientId: minimalEmulator.clientId,
-      clientSecret: minimalEmulator.clientSecret,
-    });
-    let minimal: AsyncCounts;
-    try {
-      // Bodies built before counting: the minimal client is handed our bytes (see limit-bodies.ts).
-      const bodies = Array.from({ length: 2 * injections + concurrency * 2 }, (_, i) => bodyOf(i));
-      minimal = await count(injections, concurrency, (i) =>
-        client.inject(BENCH_ASSISTANT_ID, bodies[i] as Buffer, () => undefined),
-      );
-    } finally {
-      await client.close();
-    }
+    // Indices: the warm-up, the counted injections, then the allocation pass (see `count`).
+    const bodies = 2 * injections + concurrency * 2;
+    const counted = async (side: 'ours' | 'minimal', emulator: EmulatorProcess): Promise<AsyncCounts> => {
+      const { inject, close } = await openInjectingSide(side, emulator, bodies);
+      try {
+        return await count(injections, concurrency, inject);
+      } finally {
+        await close();
+      }
+    };
+    const ours = await counted('ours', ourEmulator);
+    const minimal = await counted('minimal', minimalEmulator);
     return { injections, concurrency, ours, minimal };
   } finally {
     await Promise.all([ourEmulator.close(), minimalEmulator.close()]);

@@ -9,6 +9,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import {
+  BENCH_ASSISTANT_ID,
+  INJECTION_EXAMPLES,
+  INJECTION_TEMPLATE,
+  productTypeOf,
+} from './injection-fixture.js';
+import { bodyOf } from './limit-bodies.js';
 import { ensureBuilt } from './startup.js';
 
 /** The repository's root. */
@@ -62,4 +69,50 @@ export async function openOurInjector(
   });
   await injector.initialize();
   return injector;
+}
+
+/** One side of a comparison, injecting by index (the bench fixture's template and product names). */
+export interface InjectingSide {
+  inject(i: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Our built injector (`openOurInjector`) or the minimal client, logged in to `emulator` and ready to
+ * make injection `i`. The minimal client is handed our create bodies for indices `0 .. bodies - 1`,
+ * built here before it starts (see limit-bodies.ts).
+ * @param side which client
+ * @param emulator where the emulator listens and its OAuth client
+ * @param bodies how many bodies the minimal client needs (indices it will be asked for)
+ */
+export async function openInjectingSide(
+  side: 'ours' | 'minimal',
+  emulator: { baseUrl: string; clientId: string; clientSecret: string },
+  bodies: number,
+): Promise<InjectingSide> {
+  if (side === 'ours') {
+    const injector = await openOurInjector(emulator);
+    return {
+      inject: (i) =>
+        injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
+          variables: { productType: productTypeOf(i) },
+        }),
+      close: () => injector.close(),
+    };
+  }
+  const { MinimalClient } = await importMinimal();
+  const built = Array.from({ length: bodies }, (_, i) => bodyOf(i));
+  const client = await MinimalClient.open({
+    baseUrl: emulator.baseUrl,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+  });
+  return {
+    inject: (i) => {
+      const body = built[i];
+      if (body === undefined) return Promise.reject(new Error(`no body built for injection ${i}`));
+      return client.inject(BENCH_ASSISTANT_ID, body, () => undefined);
+    },
+    close: async () => client.close(),
+  };
 }

@@ -11,16 +11,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { num, type BenchRow } from './bench-table.js';
-import { importMinimal, openOurInjector, prepareBuiltClients } from './built-clients.js';
+import { openInjectingSide, prepareBuiltClients } from './built-clients.js';
 import { reportToParent, resultOfChild } from './child-result.js';
 import { startEmulatorProcess } from './emulator-process.js';
-import {
-  BENCH_ASSISTANT_ID,
-  INJECTION_EXAMPLES,
-  INJECTION_TEMPLATE,
-  productTypeOf,
-} from './injection-fixture.js';
-import { bodyOf } from './limit-bodies.js';
 
 /** The figures of the row. */
 export interface InflightHeapResult {
@@ -44,27 +37,7 @@ async function measureSide(side: 'ours' | 'minimal', injections: number): Promis
     firstChunkDelayMs: 0,
     controlOpen: true,
   });
-  let inject: (i: number) => Promise<unknown>;
-  let close: () => Promise<void>;
-  if (side === 'ours') {
-    const injector = await openOurInjector(emulator);
-    inject = (i) =>
-      injector.injectPrompt(BENCH_ASSISTANT_ID, INJECTION_TEMPLATE, INJECTION_EXAMPLES, {
-        variables: { productType: productTypeOf(i) },
-      });
-    close = () => injector.close();
-  } else {
-    const { MinimalClient } = await importMinimal();
-    // Bodies first: the minimal client is handed our bytes (see limit-bodies.ts), built before.
-    const bodies = Array.from({ length: injections + WARMUP }, (_, i) => bodyOf(i));
-    const client = await MinimalClient.open({
-      baseUrl: emulator.baseUrl,
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-    });
-    inject = (i) => client.inject(BENCH_ASSISTANT_ID, bodies[i] as Buffer, () => undefined);
-    close = async () => client.close();
-  }
+  const { inject, close } = await openInjectingSide(side, emulator, injections + WARMUP);
   try {
     await Promise.all(Array.from({ length: WARMUP }, (_, k) => inject(injections + k)));
     const faults = await fetch(`${emulator.baseUrl}/__emulator/faults`, {
