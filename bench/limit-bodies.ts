@@ -3,6 +3,7 @@
  * (the same call and options the injector makes), so the minimal client sends exactly what we send
  * without paying for the pipeline. The limit rows check the bytes match at the emulator.
  */
+import { payloadJson } from '../src/contract/payload-json.js';
 import { preparePrompt } from '../src/prompt/prepare-prompt.js';
 import {
   BENCH_ASSISTANT_ID,
@@ -18,5 +19,5 @@ export function bodyOf(i: number): Buffer {
     missing: 'error',
     tokenizer: 'o200k_base',
   });
-  return Buffer.from(JSON.stringify(prepared.payload));
+  return Buffer.from(payloadJson(prepared.payload));
 }

@@ -19,6 +19,7 @@ import {
   type SubscriptionList,
 } from '../contract/notifications.js';
 import { checkConversationCreated } from '../contract/frame-check.js';
+import { payloadJson } from '../contract/payload-json.js';
 import type { ApiResult, CallOptions, RestCaller } from './rest-request.js';
 
 /** Options of `createConversation`. */
@@ -53,6 +54,8 @@ export class GenesysApi {
         path: '/api/v2/ai/assistants/{assistantId}/conversations',
         pathParams: { assistantId },
         body,
+        // The bytes the prompt hash was taken of: the payload's canonical JSON.
+        bodyJson: () => payloadJson(body),
         headers: { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey },
         scope: SCOPE_ASSISTANT_WRITE,
         schema: ConversationCreatedSchema,

@@ -178,7 +178,7 @@ export class RequestPipeline implements RestCaller {
           spec.query ?? {},
           {},
           {},
-          spec.body,
+          spec.bodyJson === undefined ? spec.body : spec.bodyJson(),
           ['PureCloud OAuth'],
           ['application/json'],
           ['application/json'],

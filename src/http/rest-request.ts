@@ -15,6 +15,11 @@ export interface RestRequest<T> {
   /** Query parameters (`?name=value`), encoded by the SDK. */
   query?: Record<string, string | number>;
   body?: unknown;
+  /**
+   * Writes the body's JSON when the request goes out — after any wait for a connection, so a waiting
+   * request does not hold it — instead of `JSON.stringify(body)`.
+   */
+  bodyJson?: () => string;
   /** Extra headers (never `Authorization`: the pipeline sets it). */
   headers?: Record<string, string>;
   /** Scope or permission the endpoint needs, named in a 403's message. */

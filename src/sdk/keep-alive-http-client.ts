@@ -139,7 +139,10 @@ export class KeepAliveHttpClient implements SdkHttpClient {
 
     const target = requestTarget(options.url, options.params);
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const given = options.headers;
+    // for-in, not Object.entries: no array of pairs per request.
+    for (const name in given) {
+      const value = given[name];
       if (value !== undefined && value !== null) headers[name] = String(value);
     }
     const payload = encodeBody(options.data, headers);
@@ -175,7 +178,6 @@ export class KeepAliveHttpClient implements SdkHttpClient {
           ),
         );
       }, timerDelay(timeoutMs));
-      let drainTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         // Not on a connection yet: dropped from the agent's queue, no connection lost.
         if (req.socket === null || req.socket === undefined) {
@@ -186,9 +188,9 @@ export class KeepAliveHttpClient implements SdkHttpClient {
         // that the keep-alive connection serves the next request rather than being destroyed and
         // replaced; an answer that is not in within ABORT_DRAIN_MS costs the connection after all.
         finish(new AbortError());
-        drainTimer = setTimeout(() => req.destroy(), Math.min(ABORT_DRAIN_MS, timeoutMs));
+        const drainTimer = setTimeout(() => req.destroy(), Math.min(ABORT_DRAIN_MS, timeoutMs));
+        req.once('close', () => clearTimeout(drainTimer));
       };
-      req.once('close', () => clearTimeout(drainTimer));
       context.signal?.addEventListener('abort', onAbort, { once: true });
 
       req.on('error', (error) => finish(transportError(error, where)));
@@ -256,7 +258,8 @@ export class KeepAliveHttpClient implements SdkHttpClient {
 
 function encodeBody(data: unknown, headers: Record<string, string>): string | undefined {
   if (data === undefined || data === null) return undefined;
-  const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  let hasType = false;
+  for (const name in headers) if (name.toLowerCase() === 'content-type') hasType = true;
   if (typeof data === 'string') {
     // The SDK's client-credentials login posts `grant_type=...` without a Content-Type.
     if (!hasType) headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -268,7 +271,8 @@ function encodeBody(data: unknown, headers: Record<string, string>): string | un
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;

@@ -30,7 +30,7 @@ let targets = new Map<string, RequestTarget>();
  * @throws TypeError for a URL that does not parse
  */
 export function requestTarget(url: string, params: Record<string, unknown> | undefined): RequestTarget {
-  const plain = params === undefined || Object.keys(params).length === 0;
+  const plain = params === undefined || isEmpty(params);
   if (plain) {
     const known = targets.get(url);
     if (known !== undefined) return known;
@@ -60,4 +60,10 @@ export function requestTarget(url: string, params: Record<string, unknown> | und
     targets.set(url, target);
   }
   return target;
+}
+
+/** Whether `record` has no own key (the SDK passes `{}` for most requests); allocates nothing. */
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const name in record) if (Object.hasOwn(record, name)) return false;
+  return true;
 }

@@ -268,9 +268,15 @@ export class ConversationStream implements ConversationStreamHandle {
   }
 
   #armIdleRead(): void {
-    this.#clearIdleRead();
-    if (this.#link !== 'active' || !this.#doubtful() || this.#hooks.readConversation === undefined) return;
-    this.#idleTimer = setTimeout(() => this.#requestRead(), this.#idleReadMs);
+    if (this.#link !== 'active' || !this.#doubtful() || this.#hooks.readConversation === undefined) {
+      this.#clearIdleRead();
+      return;
+    }
+    // One timer per stream, restarted on each event: a new one per chunk would cost a timer object
+    // and a timer-list insertion for every chunk of every answer.
+    if (this.#idleTimer === undefined)
+      this.#idleTimer = setTimeout(() => this.#requestRead(), this.#idleReadMs);
+    else this.#idleTimer.refresh();
   }
 
   #clearIdleRead(): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveEnvironment } from '../../src/environment/resolve-environment.js';
 import { TokenProvider } from '../../src/auth/token-provider.js';
@@ -15,6 +16,7 @@ import {
   TimeoutError,
 } from '../../src/errors.js';
 import { GenesysApi } from '../../src/http/genesys-api.js';
+import { canonicalJson, promptHash } from '../../src/observe/canonical-json.js';
 import { RequestPipeline } from '../../src/http/request-pipeline.js';
 import { RateLimiter } from '../../src/http/rate-limiter.js';
 import { RetryPolicy } from '../../src/http/retry-policy.js';
@@ -126,6 +128,13 @@ describe('GenesysApi.createConversation', () => {
     expect(request?.headers['idempotency-key']).toBe(KEY);
     expect(request?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request?.body ?? '')).toEqual(BODY);
+    // The bytes sent are the payload's canonical JSON: the prompt hash is the SHA-256 of exactly them.
+    expect(request?.body).toBe(canonicalJson(BODY));
+    expect(
+      createHash('sha256')
+        .update(request?.body ?? '')
+        .digest('hex'),
+    ).toBe(promptHash(BODY));
   });
 
   it('waits Retry-After after a 429, pauses the whole client, and resends the same Idempotency-Key', async () => {
@@ -145,6 +154,8 @@ describe('GenesysApi.createConversation', () => {
     expect(waits).toEqual([2_000]);
     expect(paused).toEqual([2_000]);
     expect(apiRequests().map((r) => r.headers['idempotency-key'])).toEqual([KEY, KEY]);
+    // The retry sends the same bytes as the first attempt.
+    expect(new Set(apiRequests().map((r) => r.body))).toEqual(new Set([canonicalJson(BODY)]));
   });
 
   it('retries a 503 and a connection reset with the same Idempotency-Key', async () => {

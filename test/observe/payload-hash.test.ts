@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConversationCreateRequest } from '../../src/contract/conversation.js';
 import { canonicalJson, promptHash } from '../../src/observe/canonical-json.js';
-import { payloadCanonicalJson, payloadHash } from '../../src/observe/payload-hash.js';
+import { payloadJson } from '../../src/contract/payload-json.js';
+import { payloadHash } from '../../src/observe/payload-hash.js';
 import { preparePrompt } from '../../src/prompt/prepare-prompt.js';
 
 const payloads: fc.Arbitrary<ConversationCreateRequest> = fc.record({
@@ -25,7 +26,7 @@ describe('payloadHash', () => {
   it('writes exactly the canonical JSON of any payload, so it equals promptHash', () => {
     fc.assert(
       fc.property(payloads, (payload) => {
-        expect(payloadCanonicalJson(payload)).toBe(canonicalJson(payload));
+        expect(payloadJson(payload)).toBe(canonicalJson(payload));
         // Again, with the first message's JSON remembered from the call before.
         expect(payloadHash(payload)).toBe(promptHash(payload));
       }),

@@ -118,6 +118,19 @@ describe('ConversationStream: when it reads the conversation', () => {
     await expect(suspect.stream.result).resolves.toMatchObject({ text: TEXT, malformedFrames: 1, reads: 1 });
   });
 
+  it('each event while it is in doubt starts the quiet time again: the read comes a whole quiet time after the last', async () => {
+    const { stream, reads } = streamWithReads();
+    stream.markActive();
+    await vi.advanceTimersByTimeAsync(600);
+    stream.noteMalformed();
+    await vi.advanceTimersByTimeAsync(600);
+    stream.noteMalformed();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(reads()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(stream.result).resolves.toMatchObject({ text: TEXT, malformedFrames: 2, reads: 1 });
+  });
+
   it('asks for one more read, not two at once, when a read is wanted while one runs', async () => {
     let release!: () => void;
     let reads = 0;
