@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AbortError, ConnectionError, LimitExceededError, TimeoutError } from '../errors.js';
 import { DEFAULT_RESPONSE_LIMITS, LIMIT_OPTION } from '../limits.js';
-import { timerDelay } from '../timers/timer-delay.js';
+import { DeadlineEntry, DeadlineQueue } from '../timers/deadline-queue.js';
 import { requestTarget } from './request-target.js';
 import { RequestSlots } from './request-slots.js';
 import type { SdkHttpClient, SdkHttpRequest, SdkHttpResponse } from './sdk-binding.js';
@@ -74,6 +74,8 @@ export class KeepAliveHttpClient implements SdkHttpClient {
   #ownsHttpsAgent: boolean;
   #next: RequestContext | undefined;
   #closed = false;
+  /** Every request's timeout, on one timer per duration rather than a timer per request. */
+  readonly #timeouts = new DeadlineQueue();
   readonly #maxBodyBytes: number;
   /**
    * One per pooled connection: a caller takes one before it builds a request (the REST pipeline
@@ -156,7 +158,7 @@ export class KeepAliveHttpClient implements SdkHttpClient {
       const finish = (error: Error | undefined, response?: SdkHttpResponse): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        this.#timeouts.remove(timeout);
         context.signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve(response as SdkHttpResponse);
@@ -171,13 +173,8 @@ export class KeepAliveHttpClient implements SdkHttpClient {
         headers,
         agent: isHttps ? (this.httpsAgent ?? this.#httpsAgent) : this.#httpAgent,
       });
-      const timer = setTimeout(() => {
-        req.destroy(
-          new TimeoutError(
-            `${where} got no complete answer within ${timeoutMs} ms; raise timeoutMs or retry`,
-          ),
-        );
-      }, timerDelay(timeoutMs));
+      const timeout = new RequestTimeout(req, where, timeoutMs);
+      this.#timeouts.add(timeout, timeoutMs);
       const onAbort = (): void => {
         // Not on a connection yet: dropped from the agent's queue, no connection lost.
         if (req.socket === null || req.socket === undefined) {
@@ -253,6 +250,28 @@ export class KeepAliveHttpClient implements SdkHttpClient {
     this.slots.rejectWaiting(new ConnectionError('the HTTP client is closed', { code: 'client.closed' }));
     this.#httpAgent.destroy();
     if (this.#ownsHttpsAgent) this.#httpsAgent.destroy();
+  }
+}
+
+/** A request's timeout: when it passes, the request is destroyed with a `TimeoutError`. */
+class RequestTimeout extends DeadlineEntry {
+  readonly #req: http.ClientRequest;
+  readonly #where: string;
+  readonly #timeoutMs: number;
+
+  constructor(req: http.ClientRequest, where: string, timeoutMs: number) {
+    super();
+    this.#req = req;
+    this.#where = where;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  onDeadline(): void {
+    this.#req.destroy(
+      new TimeoutError(
+        `${this.#where} got no complete answer within ${this.#timeoutMs} ms; raise timeoutMs or retry`,
+      ),
+    );
   }
 }
 

@@ -228,11 +228,14 @@ export class ChannelGroup {
   addRouted(assistantId: string, conversationId: string, stream: ConversationStream): void {
     this.abandon(assistantId);
     this.#routed.set(conversationId, stream);
+    // The events that came before the stream are fed first: when chunk 1 is among them the stream
+    // knows it missed nothing before it is marked active, and arms no quiet-time timer; a gap among
+    // them is owed a read, paid when it is marked active — as when they come after.
+    const early = this.#early?.claim(conversationId);
+    if (early !== undefined) for (const event of early) stream.handleEvent(event);
     if (this.#connection !== undefined && !this.#connection.ended) stream.markActive();
     // The socket is down (a reconnect may have given up): connect again; the stream is marked active then.
     else this.#enqueue(() => this.#reconnect(false));
-    const early = this.#early?.claim(conversationId);
-    if (early !== undefined) for (const event of early) stream.handleEvent(event);
   }
 
   /**

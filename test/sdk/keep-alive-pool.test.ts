@@ -2,8 +2,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import http, { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, ConfigurationError } from '../../src/errors.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AbortError, ConfigurationError, TimeoutError } from '../../src/errors.js';
 import { resolveInjectorConfig } from '../../src/injector-config.js';
 import { DEFAULT_MAX_SOCKETS, KeepAliveHttpClient } from '../../src/sdk/keep-alive-http-client.js';
 import { TEMPLATE, startKit, type Kit } from '../injector-kit.js';
@@ -136,6 +136,51 @@ describe('an aborted request that was already sent', () => {
       expect(next.data).toEqual({ ok: true });
       expect(connections).toBe(1);
     } finally {
+      client.close();
+    }
+  });
+});
+
+describe('request timeouts', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    server = undefined;
+  });
+
+  it('times out every unanswered request after its own timeout, on one timer for all of them', async () => {
+    server = createServer(() => undefined); // never answers
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new KeepAliveHttpClient({ maxSockets: 20 });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const started = performance.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          client
+            .withContext({ timeoutMs: 150 }, () =>
+              client.request({ url: `${origin}/hang/${i}`, method: 'GET', timeout: 30_000 }),
+            )
+            .then(
+              () => 'answered',
+              (error: unknown) => [error, performance.now() - started] as const,
+            ),
+        ),
+      );
+      for (const outcome of outcomes) {
+        const [error, afterMs] = outcome as readonly [unknown, number];
+        expect(error).toBeInstanceOf(TimeoutError);
+        expect((error as Error).message).toMatch(/within 150 ms; raise timeoutMs/);
+        expect(afterMs).toBeGreaterThanOrEqual(149);
+      }
+      // The client's own timers for 20 requests: one per due time it had to wait for, not one each.
+      const ours = timers.mock.calls.filter(([, ms]) => typeof ms === 'number' && ms >= 100 && ms <= 150);
+      expect(ours.length).toBeGreaterThanOrEqual(1);
+      expect(ours.length).toBeLessThan(20);
+    } finally {
+      timers.mockRestore();
       client.close();
     }
   });

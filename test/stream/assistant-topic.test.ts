@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   NotificationStreamTransport,
   type NotificationStreamTransportOptions,
@@ -71,6 +71,20 @@ describe('NotificationStreamTransport on the assistant responses topic', () => {
     expect(outcome.reads).toBe(0);
     expect(fake.calls.getConversation).toBe(0);
     expect(transport.stats().earlyEventsDropped).toBe(0);
+  });
+
+  it('a stream whose answer came whole before it opened starts no quiet-time timer (it missed nothing)', async () => {
+    const { fake, transport } = await setup();
+    await answeredBeforeOpen(fake, transport, 'held');
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const { outcome } = await drain(transport.open(FAKE_ASSISTANT, 'held'));
+      expect(outcome.text).toBe(fake.text('held'));
+      // idleReadMs is 100 in these tests: no timer of that length was started for the stream.
+      expect(timers.mock.calls.filter(([, ms]) => ms === 100)).toEqual([]);
+    } finally {
+      timers.mockRestore();
+    }
   });
 
   it('past maxEarlyConversations drops the oldest conversation whole; its stream reads and is exact', async () => {
