@@ -97,20 +97,30 @@ describe('the keep-alive pool of REST calls', () => {
   });
 });
 
-describe('an aborted request that was already sent', () => {
-  let server: Server | undefined;
-  afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
-  });
+/** Loopback servers the tests below start; each test's are closed after it. */
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
 
+/** Starts a loopback server with `handler`; resolves with it and its origin. */
+async function loopback(handler: http.RequestListener): Promise<{ server: Server; origin: string }> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('an aborted request that was already sent', () => {
   it('rejects at once and keeps its connection for the next request once the answer is in', async () => {
     let connections = 0;
     let held: (() => void) | undefined;
     let arrived!: () => void;
     const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
-    server = createServer((req, res) => {
+    const { server, origin } = await loopback((req, res) => {
       if (req.url !== '/slow') {
         res.end('{"ok":true}');
         return;
@@ -120,8 +130,6 @@ describe('an aborted request that was already sent', () => {
       arrived();
     });
     server.on('connection', () => (connections += 1));
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const client = new KeepAliveHttpClient({ maxSockets: 1 });
     try {
       const controller = new AbortController();
@@ -142,17 +150,8 @@ describe('an aborted request that was already sent', () => {
 });
 
 describe('request timeouts', () => {
-  let server: Server | undefined;
-  afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
-  });
-
   it('times out every unanswered request after its own timeout, on one timer for all of them', async () => {
-    server = createServer(() => undefined); // never answers
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { origin } = await loopback(() => undefined); // never answers
     const client = new KeepAliveHttpClient({ maxSockets: 20 });
     const timers = vi.spyOn(globalThis, 'setTimeout');
     try {
